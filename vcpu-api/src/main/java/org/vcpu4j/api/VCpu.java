@@ -1,0 +1,197 @@
+package org.vcpu4j.api;
+
+import java.util.OptionalLong;
+
+/**
+ * A virtual CPU: the Java mirror of axvcpu's {@code AxVCpu} wrapping an {@code AxArchVCpu}.
+ *
+ * <h2>Lifecycle</h2>
+ * The library enforces {@link VCpuState}'s state machine for every backend: {@link #setup} takes
+ * {@code CREATED} to {@code FREE}, {@link #bind} {@code FREE} to {@code READY}, {@link #unbind} back,
+ * and {@link #run} goes {@code READY -> RUNNING -> READY}. A call in the wrong state throws {@link
+ * IllegalVCpuStateException} naming the current and the expected states.
+ *
+ * <h2>Threads</h2>
+ * {@link #bind} ties the vCPU to the calling platform thread (virtual threads are refused); from then
+ * until {@link #unbind}, every operation except {@link #requestExit}, {@link #injectInterrupt}, {@link
+ * #state} and {@link #id} must come from that thread (Hypervisor.framework requires it, KVM runs
+ * faster with it). Before {@code bind}, any one thread at a time may configure the vCPU.
+ *
+ * <h2>Exits and completion</h2>
+ * {@link #run} returns a {@link VCpuExit}. An {@link VCpuExit.MmioRead} must be completed with {@link
+ * #completeMmioRead} or {@link #completeMmioWithExternalAbort}, a {@link VCpuExit.SysRegRead} with
+ * {@link #completeSysRegRead}, an {@link VCpuExit.IoRead} with {@link #completeIoRead}, before the
+ * next {@code run}: the architecture defines the register's final value (width mask, sign or zero
+ * extension, W-register upper half cleared, XZR ignored) and the backend applies it.
+ *
+ * <h2>Registers</h2>
+ * {@link #gpr}/{@link #setGpr} take AArch64 indices 0-31 (31 is XZR: reads 0, writes ignored) or
+ * x86-64 indices 0-15 in instruction-encoding order (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
+ * R8-R15). {@link #saveState}/{@link #restoreState} move the whole architectural state as a value.
+ */
+public interface VCpu extends AutoCloseable {
+
+    /** {@return this vCPU's id within its VM} */
+    int id();
+
+    /** {@return the ISA of the guest this vCPU runs} */
+    GuestIsa isa();
+
+    /** {@return the lifecycle state; callable from any thread} */
+    VCpuState state();
+
+    /**
+     * Sets the guest-physical address the guest starts at (axvcpu {@code set_entry}). Allowed in
+     * {@code CREATED}, {@code FREE} and {@code READY}; a VMM uses it again for PSCI CPU_ON.
+     *
+     * @param guestAddress the entry point
+     */
+    void setEntry(long guestAddress);
+
+    /**
+     * Sets the stage-2 (EPT) root (axvcpu {@code set_ept_root}). In vcpu4j the stage-2 translation of
+     * every vCPU is its VM's {@link GuestMemory} map, kept current by {@link VirtualMachine#map}; this
+     * call checks that {@code root} is that VM's current map and exists so that code written against
+     * axvcpu has a place for the call. Allowed in {@code CREATED} only.
+     *
+     * @param root the VM's current memory map
+     * @throws IllegalArgumentException if {@code root} is not the owning VM's current map
+     */
+    void setEptRoot(GuestMemory root);
+
+    /**
+     * Performs the architecture setup before the vCPU can run: {@code CREATED -> FREE}.
+     *
+     * @param config the ISA's setup configuration
+     */
+    void setup(VCpuSetupConfig config);
+
+    /** Binds the vCPU to the calling platform thread: {@code FREE -> READY}. */
+    void bind();
+
+    /** Unbinds the vCPU from its thread: {@code READY -> FREE}. Must be called on the bound thread. */
+    void unbind();
+
+    /**
+     * Runs the guest until an exit that needs the VMM: {@code READY -> RUNNING -> READY}. Must be
+     * called on the bound thread. A guest never makes this throw; it throws only for host-side misuse
+     * ({@link IllegalVCpuStateException}) or a host failure ({@link BackendException}, which leaves the
+     * vCPU {@code INVALID}).
+     *
+     * @return why the guest stopped
+     */
+    VCpuExit run();
+
+    /**
+     * Writes a general-purpose register (axvcpu {@code set_gpr}).
+     *
+     * @param index the register index (see the class documentation)
+     * @param value the value
+     * @throws IllegalArgumentException if the index is out of range for the ISA
+     */
+    void setGpr(int index, long value);
+
+    /**
+     * Reads a general-purpose register.
+     *
+     * @param index the register index (see the class documentation)
+     * @return the value (0 for AArch64 XZR)
+     * @throws IllegalArgumentException if the index is out of range for the ISA
+     */
+    long gpr(int index);
+
+    /**
+     * Makes an interrupt pending for the guest (axvcpu {@code inject_interrupt}); never truncated. It is
+     * taken when the guest unmasks interrupts. Callable from any thread and in any state but {@code
+     * INVALID} and {@code CLOSED}; from a thread other than the bound one it is queued and handed to the
+     * backend at the next {@link #run} (pair it with {@link #requestExit} to make a running guest see it
+     * promptly).
+     *
+     * @param intid the interrupt id (AArch64 GIC INTID; x86 vector 0-255)
+     */
+    void injectInterrupt(int intid);
+
+    /**
+     * Sets the value returned to the guest by a hypercall (axvcpu {@code set_return_value}): x0 on
+     * AArch64, RAX on x86-64.
+     *
+     * @param value the value
+     */
+    void setReturnValue(long value);
+
+    /**
+     * Completes the pending {@link VCpuExit.MmioRead}: the value is truncated to the access width,
+     * sign- or zero-extended as the exit says, and written to its register (W registers get their upper
+     * half cleared; XZR is left alone).
+     *
+     * @param value the value the device returned
+     * @throws IllegalVCpuStateException if the last exit was not an uncompleted MMIO read
+     */
+    void completeMmioRead(long value);
+
+    /**
+     * Answers the pending MMIO exit (read or write) with a synchronous external abort taken by the
+     * guest, as a board does for an address with nothing behind it. The guest's own exception handler
+     * sees the abort on the next {@link #run}.
+     *
+     * @throws IllegalVCpuStateException if the last exit was not an uncompleted MMIO exit
+     * @throws UnsupportedOperationException if the backend's ISA has no such abort (x86-64)
+     */
+    void completeMmioWithExternalAbort();
+
+    /**
+     * Completes the pending {@link VCpuExit.SysRegRead}: writes the value to its register (XZR ignored).
+     *
+     * @param value the register's value
+     * @throws IllegalVCpuStateException if the last exit was not an uncompleted system-register read
+     */
+    void completeSysRegRead(long value);
+
+    /**
+     * Completes the pending {@link VCpuExit.IoRead}: the value, truncated to the access width, lands in
+     * AL, AX or EAX (an EAX write clears the upper half of RAX, as the architecture does).
+     *
+     * @param value the value the port returned
+     * @throws IllegalVCpuStateException if the last exit was not an uncompleted port read
+     */
+    void completeIoRead(long value);
+
+    /**
+     * Asks a running {@link #run} to return {@link VCpuExit.Interrupted} promptly; callable from any
+     * thread at any time. If the vCPU is not running, the next {@code run} returns at once: a request
+     * is never lost between two runs.
+     */
+    void requestExit();
+
+    /** {@return the whole architectural state} */
+    RegisterState saveState();
+
+    /**
+     * Replaces the whole architectural state.
+     *
+     * @param state a state of this vCPU's ISA
+     * @throws IllegalArgumentException if the state is for another ISA
+     */
+    void restoreState(RegisterState state);
+
+    /**
+     * {@return the number of guest instructions retired so far, when the backend counts them (the
+     * emulated backend does; hardware backends do not)}
+     */
+    default OptionalLong retiredInstructions() {
+        return OptionalLong.empty();
+    }
+
+    /**
+     * Makes {@link #run} return {@link VCpuExit.Interrupted} once {@link #retiredInstructions()} reaches
+     * {@code limit}.
+     *
+     * @param limit the retired-instruction count to stop at, or {@code Long.MAX_VALUE} for none
+     * @throws UnsupportedOperationException if the backend does not count instructions
+     */
+    void setInstructionLimit(long limit);
+
+    /** Releases every resource of this vCPU. Allowed in every state but {@code RUNNING}; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,68 @@
+package org.vcpu4j.api;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A virtual machine: it owns guest memory and creates vCPUs by id. Thread-safe.
+ */
+public interface VirtualMachine extends AutoCloseable {
+
+    /** {@return the ISA of this VM's guests} */
+    GuestIsa isa();
+
+    /** {@return the current guest-physical memory map (an immutable snapshot)} */
+    GuestMemory memory();
+
+    /**
+     * Maps host memory into the guest.
+     *
+     * @param region the region; it must be aligned to {@link GuestMemory#granule()} and overlap nothing
+     * @return the region, as mapped
+     * @throws MemoryMapException if the region is refused, with the reason and the addresses
+     */
+    MemoryRegion map(MemoryRegion region);
+
+    /**
+     * Allocates zeroed, page-aligned native memory owned by this VM (freed by {@link #close()}) and maps
+     * it as RAM (read, write, execute).
+     *
+     * @param guestAddress the guest-physical address
+     * @param size the size in bytes, a multiple of the granule
+     * @return the mapped region
+     * @throws MemoryMapException if the region is refused
+     */
+    MemoryRegion mapRam(long guestAddress, long size);
+
+    /**
+     * Removes the region that starts at {@code guestAddress} from the guest.
+     *
+     * @param guestAddress the start of a mapped region
+     * @throws MemoryMapException if no region starts there
+     */
+    void unmap(long guestAddress);
+
+    /**
+     * Creates a vCPU in state {@link VCpuState#CREATED}.
+     *
+     * @param id the vCPU id, unique in this VM, 0 or more
+     * @param config the ISA's create configuration
+     * @return the new vCPU
+     * @throws IllegalArgumentException if the id is in use or the config is for another ISA
+     */
+    VCpu createVCpu(int id, VCpuCreateConfig config);
+
+    /** {@return the vCPUs created and not closed, by id} */
+    List<VCpu> vcpus();
+
+    /**
+     * {@return the vCPU with this id, if it exists and is not closed}
+     *
+     * @param id the vCPU id
+     */
+    Optional<VCpu> vcpu(int id);
+
+    /** Closes every vCPU, unmaps all memory and releases the VM. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,120 @@
+package org.vcpu4j.spi;
+
+import java.util.OptionalLong;
+import org.vcpu4j.api.RegisterState;
+import org.vcpu4j.api.VCpuExit;
+import org.vcpu4j.api.VCpuSetupConfig;
+
+/**
+ * What a backend implements for one vCPU: the mirror of axvcpu's {@code AxArchVCpu}. The library's
+ * wrapper calls these methods only in the states and on the threads {@link org.vcpu4j.api.VCpu}
+ * documents, with register indices already checked (AArch64 0-30: XZR is handled by the library;
+ * x86-64 0-15) and with completions matched to the exit they complete.
+ *
+ * <p>Every exit must follow the PC contract of {@link VCpuExit}.
+ */
+public interface ArchVCpu extends AutoCloseable {
+
+    /** @param guestAddress the entry point (axvcpu {@code set_entry}) */
+    void setEntry(long guestAddress);
+
+    /** @param config the setup configuration, of the backend's ISA */
+    void setup(VCpuSetupConfig config);
+
+    /** Binds to the calling platform thread. */
+    void bind();
+
+    /** Unbinds from the calling thread (the one that bound). */
+    void unbind();
+
+    /**
+     * Runs the guest until an exit.
+     *
+     * @return the exit; never null
+     */
+    VCpuExit run();
+
+    /**
+     * @param index a checked register index (AArch64 0-30, x86-64 0-15)
+     * @param value the value
+     */
+    void setGpr(int index, long value);
+
+    /**
+     * @param index a checked register index (AArch64 0-30, x86-64 0-15)
+     * @return the value
+     */
+    long gpr(int index);
+
+    /**
+     * Makes an interrupt pending (queued if the guest cannot take it now). Called on the bound thread,
+     * or before bind, or by the library at the start of {@link #run()} for interrupts that other threads
+     * injected.
+     *
+     * @param intid the interrupt id
+     */
+    void injectInterrupt(int intid);
+
+    /** @param value the hypercall return value (x0 / RAX) */
+    void setReturnValue(long value);
+
+    /**
+     * Completes an MMIO read (see {@link org.vcpu4j.spi.aarch64.Completion} for the arithmetic).
+     *
+     * @param exit the exit being completed
+     * @param value the device's value
+     */
+    void completeMmioRead(VCpuExit.MmioRead exit, long value);
+
+    /**
+     * Answers an MMIO exit with a synchronous external abort taken by the guest at its next entry.
+     *
+     * @param exit the MmioRead or MmioWrite exit being answered
+     */
+    void completeMmioWithExternalAbort(VCpuExit exit);
+
+    /**
+     * Completes a system-register read.
+     *
+     * @param exit the exit being completed
+     * @param value the register's value
+     */
+    void completeSysRegRead(VCpuExit.SysRegRead exit, long value);
+
+    /**
+     * Completes a port read.
+     *
+     * @param exit the exit being completed
+     * @param value the port's value
+     */
+    void completeIoRead(VCpuExit.IoRead exit, long value);
+
+    /**
+     * Makes a running {@link #run()} return {@link VCpuExit.Interrupted} promptly; if not running, the
+     * next {@code run()} returns it at once. Called from any thread.
+     */
+    void requestExit();
+
+    /** {@return the whole architectural state} */
+    RegisterState saveState();
+
+    /** @param state a state of the backend's ISA */
+    void restoreState(RegisterState state);
+
+    /** {@return the retired-instruction count, when the backend counts instructions} */
+    default OptionalLong retiredInstructions() {
+        return OptionalLong.empty();
+    }
+
+    /**
+     * @param limit the retired-instruction count at which {@code run()} returns {@code Interrupted}
+     * @throws UnsupportedOperationException if the backend does not count instructions
+     */
+    default void setInstructionLimit(long limit) {
+        throw new UnsupportedOperationException("this backend does not count guest instructions");
+    }
+
+    /** Releases the vCPU's resources. */
+    @Override
+    void close();
+}

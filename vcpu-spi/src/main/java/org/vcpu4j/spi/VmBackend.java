@@ -1,0 +1,50 @@
+package org.vcpu4j.spi;
+
+import org.vcpu4j.api.GuestMemory;
+import org.vcpu4j.api.MemoryRegion;
+import org.vcpu4j.api.VCpuCreateConfig;
+
+/**
+ * A backend's VM. The library validates every region against {@link #granule()}, {@link
+ * #addressLimit()} and the regions already mapped before it calls {@link #map}; the library serialises
+ * calls to {@link #map}, {@link #unmap} and {@link #createVCpu}.
+ */
+public interface VmBackend extends AutoCloseable {
+
+    /** {@return the alignment of guest addresses, sizes and host addresses of regions (a power of two)} */
+    long granule();
+
+    /** {@return the first guest-physical address a region may not reach} */
+    long addressLimit();
+
+    /**
+     * Maps a validated region.
+     *
+     * @param region the region
+     * @param after the VM's memory map including the region
+     * @throws org.vcpu4j.api.MemoryMapException if the backend cannot map it (e.g. heap memory on a
+     *     hardware backend), with the reason
+     */
+    void map(MemoryRegion region, GuestMemory after);
+
+    /**
+     * Unmaps a region.
+     *
+     * @param region the region, as mapped
+     * @param after the VM's memory map without the region
+     */
+    void unmap(MemoryRegion region, GuestMemory after);
+
+    /**
+     * Creates a vCPU.
+     *
+     * @param id the id, unique in this VM (checked by the library)
+     * @param config a configuration of the backend's ISA (checked by the library)
+     * @return the backend's vCPU
+     */
+    ArchVCpu createVCpu(int id, VCpuCreateConfig config);
+
+    /** Releases the VM (after the library closed every vCPU and before it frees library-owned memory). */
+    @Override
+    void close();
+}
