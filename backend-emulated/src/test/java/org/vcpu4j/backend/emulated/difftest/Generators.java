@@ -1,0 +1,276 @@
+package org.vcpu4j.backend.emulated.difftest;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+
+/**
+ * jqwik arbitraries over the instruction model. Register roles keep every memory access inside the
+ * scratch buffer and aligned (the emulator runs with the MMU off, where data accesses are Device
+ * memory and must be aligned; qemu-aarch64 runs with Normal memory):
+ * <ul>
+ *   <li>x20-x23 are pointers into the scratch buffer (16-aligned); only memory instructions' writeback
+ *       changes them, by multiples of 16;</li>
+ *   <li>x24 is a small non-negative index, x25 a small non-positive one (multiples of 16); nothing writes them;</li>
+ *   <li>SP points into the scratch buffer and is used as a base without writeback;</li>
+ *   <li>every other register (x0-x19, x26-x30) is data, written freely.</li>
+ * </ul>
+ * Branches only go forward, so every snippet ends.
+ */
+final class Generators {
+    static final int[] DATA = IntStream.concat(IntStream.rangeClosed(0, 19), IntStream.rangeClosed(26, 30)).toArray();
+    static final int[] POINTERS = {20, 21, 22, 23};
+    static final int POSITIVE_INDEX = 24;
+    static final int NEGATIVE_INDEX = 25;
+
+    private Generators() {}
+
+    private static Arbitrary<Integer> ints(int min, int max) {
+        return Arbitraries.integers().between(min, max);
+    }
+
+    private static Arbitrary<Integer> ints(int... values) {
+        return Arbitraries.of(Arrays.stream(values).boxed().toList());
+    }
+
+    private static Arbitrary<Integer> dataReg() {
+        return ints(DATA);
+    }
+
+    private static Arbitrary<Integer> dataOrZr() {
+        return ints(IntStream.concat(Arrays.stream(DATA), IntStream.of(31)).toArray());
+    }
+
+    private static Arbitrary<Integer> anyReg() {
+        return ints(0, 31);
+    }
+
+    private static Arbitrary<Integer> pointer() {
+        return ints(POINTERS);
+    }
+
+    private static Arbitrary<Integer> pointerOrSp() {
+        return ints(20, 21, 22, 23, 31);
+    }
+
+    /** Combines integer fields into an instruction (jqwik shrinks each field). */
+    @SafeVarargs
+    private static Arbitrary<Instr> fields(Function<int[], Instr> build, Arbitrary<Integer>... parts) {
+        List<Arbitrary<Integer>> list = new ArrayList<>();
+        for (Arbitrary<Integer> part : parts) {
+            list.add(part);
+        }
+        return Combinators.combine(list).as(values -> build.apply(
+                values.stream().mapToInt(Integer::intValue).toArray()));
+    }
+
+    /** {@return an arbitrary instruction of one class} @param c the class */
+    static Arbitrary<Instr> of(InstructionClass c) {
+        return switch (c) {
+            case ARITHMETIC_IMMEDIATE -> Arbitraries.oneOf(
+                    fields(f -> A64.addSubImm(f[0], f[1], f[2], f[3], f[4], f[5], f[2] == 1 ? f[6] : f[7]),
+                            ints(0, 1), ints(0, 1), ints(0, 1), ints(0, 1), ints(0, 4095), anyReg(), dataOrZr(), dataReg()),
+                    fields(f -> A64.moveWide(f[0], f[1], f[2] & (f[0] == 1 ? 3 : 1), f[3], f[4]),
+                            ints(0, 1), ints(0, 2, 3), ints(0, 3), ints(0, 0xFFFF), dataOrZr()));
+            case LOGICAL -> Arbitraries.oneOf(
+                    fields(f -> {
+                        int esize = f[0] == 1 ? f[2] : Math.min(f[2], 32);
+                        int ones = 1 + f[3] % (esize - 1);
+                        int rot = f[4] % esize;
+                        return A64.logicalImm(f[0], f[1], esize, ones, rot, f[5], f[1] == 3 ? f[6] : f[7]);
+                    }, ints(0, 1), ints(0, 3), ints(2, 4, 8, 16, 32, 64), ints(0, 62), ints(0, 63), anyReg(),
+                            dataOrZr(), dataReg()),
+                    fields(f -> A64.logicalShifted(f[0], f[1], f[2], f[3], f[4] & (f[0] == 1 ? 63 : 31), f[5], f[6], f[7]),
+                            ints(0, 1), ints(0, 3), ints(0, 1), ints(0, 3), ints(0, 63), anyReg(), anyReg(), dataOrZr()));
+            case ARITHMETIC_REGISTER -> Arbitraries.oneOf(
+                    fields(f -> A64.addSubShifted(f[0], f[1], f[2], f[3], f[4] & (f[0] == 1 ? 63 : 31), f[5], f[6], f[7]),
+                            ints(0, 1), ints(0, 1), ints(0, 1), ints(0, 2), ints(0, 63), anyReg(), anyReg(), dataOrZr()),
+                    fields(f -> A64.addSubExtended(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[2] == 1 ? f[7] : f[8]),
+                            ints(0, 1), ints(0, 1), ints(0, 1), ints(0, 7), ints(0, 4), anyReg(), anyReg(), dataOrZr(),
+                            dataReg()));
+            case BITFIELD_EXTRACT -> Arbitraries.oneOf(
+                    fields(f -> A64.bitfield(f[0], f[1], f[2] & (f[0] == 1 ? 63 : 31), f[3] & (f[0] == 1 ? 63 : 31), f[4], f[5]),
+                            ints(0, 1), ints(0, 2), ints(0, 63), ints(0, 63), anyReg(), dataOrZr()),
+                    fields(f -> A64.extract(f[0], f[1] & (f[0] == 1 ? 63 : 31), f[2], f[3], f[4]),
+                            ints(0, 1), ints(0, 63), anyReg(), anyReg(), dataOrZr()));
+            case SHIFT_REGISTER -> fields(f -> A64.twoSource(f[0], f[1], f[2], f[3], f[4]),
+                    ints(0, 1), ints(8, 9, 10, 11), anyReg(), anyReg(), dataOrZr());
+            case CONDITIONAL -> Arbitraries.oneOf(
+                    fields(f -> A64.condSelect(f[0], f[1], f[2], f[3], f[4], f[5]),
+                            ints(0, 1), ints(0, 3), ints(0, 15), anyReg(), anyReg(), dataOrZr()),
+                    fields(f -> A64.condCompare(f[0], f[1], f[2] == 1, f[3], f[4], f[5], f[6]),
+                            ints(0, 1), ints(0, 1), ints(0, 1), ints(0, 31), ints(0, 15), anyReg(), ints(0, 15)));
+            case CARRY -> fields(f -> A64.addSubCarry(f[0], f[1], f[2], f[3], f[4], f[5]),
+                    ints(0, 1), ints(0, 1), ints(0, 1), anyReg(), anyReg(), dataOrZr());
+            case MULTIPLY_DIVIDE -> Arbitraries.oneOf(
+                    fields(f -> A64.threeSource(f[0], f[0] == 1 ? f[1] : f[1] & 1, f[2], f[3], f[4], f[5]),
+                            ints(0, 1), ints(0, 7), anyReg(), anyReg(), anyReg(), dataOrZr()),
+                    fields(f -> A64.twoSource(f[0], f[1], f[2], f[3], f[4]),
+                            ints(0, 1), ints(2, 3), anyReg(), anyReg(), dataOrZr()));
+            case REVERSE_COUNT -> fields(f -> A64.oneSource(f[0], f[0] == 1 ? f[1] : (f[1] == 3 ? 2 : f[1]), f[2], f[3]),
+                    ints(0, 1), ints(0, 5), anyReg(), dataOrZr());
+            case LOAD_STORE -> loadStore();
+            case LOAD_STORE_PAIR -> loadStorePair();
+            case LOAD_LITERAL -> fields(f -> new Instr.PcRelative(Instr.PcKind.LITERAL, f[0] == 3 ? f[1] & 31 : f[2], f[0],
+                    f[3] * 8), ints(0, 3), anyReg(), dataOrZr(), ints(0, DifftestLayout.SCRATCH_SIZE / 8 - 1));
+            case EXCLUSIVE -> Arbitraries.oneOf(exclusiveGroup(),
+                    fields(f -> A64.loadAcquireStoreRelease(f[0], 1, f[1], f[2]), ints(0, 3), pointerOrSp(), dataOrZr()),
+                    fields(f -> A64.loadAcquireStoreRelease(f[0], 0, f[1], f[2]), ints(0, 3), pointerOrSp(), anyReg()));
+            case ATOMIC -> Arbitraries.oneOf(
+                    fields(f -> A64.compareAndSwap(f[0], f[1], f[2], f[3], f[4], f[5]),
+                            ints(0, 3), ints(0, 1), ints(0, 1), dataOrZr(), pointer(), anyReg()),
+                    fields(f -> A64.compareAndSwapPair(f[0], f[1], f[2], f[3], f[4], f[5]),
+                            ints(0, 1), ints(0, 1), ints(0, 1), ints(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 26, 28), pointer(),
+                            ints(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28)),
+                    fields(f -> A64.atomic(f[0], f[1], f[2], f[3], f[4], f[5], f[6]),
+                            ints(0, 3), ints(0, 8), ints(0, 1), ints(0, 1), anyReg(), pointer(), dataOrZr()));
+            case BRANCH -> Arbitraries.oneOf(
+                    fields(f -> new Instr.PcRelative(f[0] == 0 ? Instr.PcKind.B : Instr.PcKind.BL, 0, 0, f[1]),
+                            ints(0, 1), ints(0, 4)),
+                    fields(f -> new Instr.PcRelative(Instr.PcKind.B_COND, 0, f[0], f[1]), ints(0, 15), ints(0, 4)),
+                    fields(f -> new Instr.PcRelative(Instr.PcKind.CBZ, f[0], f[1], f[2]), anyReg(), ints(0, 3), ints(0, 4)),
+                    fields(f -> new Instr.PcRelative(Instr.PcKind.TBZ, f[0], f[1], f[2]), anyReg(), ints(0, 127), ints(0, 4)),
+                    fields(f -> new Instr.PcRelative(Instr.PcKind.ADR_THEN_BRANCH_REGISTER, f[0], f[1], f[2]),
+                            dataReg(), ints(0, 2), ints(0, 4)));
+            case PC_RELATIVE_ADDRESS -> fields(f -> new Instr.PcRelative(Instr.PcKind.ADR, f[0], f[1], f[2]),
+                    dataOrZr(), ints(0, 1), ints(-(1 << 20), (1 << 20) - 1));
+        };
+    }
+
+    /** Single-register loads and stores in every addressing mode. */
+    private static Arbitrary<Instr> loadStore() {
+        // size/opc pairs that exist (C4.1.94.x): size 3 opc 2 is PRFM; size 2 opc 3 and size 3 opc 3 are not generated
+        Arbitrary<int[]> sizeOpc = Arbitraries.of(List.of(
+                new int[] {0, 0}, new int[] {0, 1}, new int[] {0, 2}, new int[] {0, 3},
+                new int[] {1, 0}, new int[] {1, 1}, new int[] {1, 2}, new int[] {1, 3},
+                new int[] {2, 0}, new int[] {2, 1}, new int[] {2, 2},
+                new int[] {3, 0}, new int[] {3, 1}, new int[] {3, 2}));
+        Arbitrary<Instr> unsigned = Combinators.combine(sizeOpc, ints(0, 255), pointerOrSp(), dataOrZr(), anyReg())
+                .as((so, imm, rn, load, store) -> A64.loadStoreUnsigned(so[0], so[1], imm, rn, so[1] == 0 ? store : load));
+        Arbitrary<Instr> unscaled = Combinators.combine(sizeOpc, ints(-256, 255), pointerOrSp(), dataOrZr(), anyReg())
+                .as((so, imm, rn, load, store) -> A64.loadStoreImm9(so[0], so[1], 0, (imm >> so[0]) << so[0], rn,
+                        so[1] == 0 ? store : load));
+        Arbitrary<Instr> writeback = Combinators.combine(sizeOpc.filter(so -> !(so[0] == 3 && so[1] == 2)),
+                        ints(0, 1), ints(-4, 3), pointer(), dataOrZr(), anyReg())
+                .as((so, pre, k, rn, load, store) -> {
+                    int rt = so[1] == 0 ? store : load;
+                    if (rt == rn) {
+                        rt = so[1] == 0 ? 31 : 0;
+                    }
+                    return A64.loadStoreImm9(so[0], so[1], pre == 1 ? 3 : 1, k * 16, rn, rt);
+                });
+        Arbitrary<Instr> register = Combinators.combine(sizeOpc, ints(0, 6), ints(0, 1), pointerOrSp(), dataOrZr(),
+                        anyReg())
+                .as((so, mode, s, rn, load, store) -> {
+                    // 0: UXTW x24; 1-2: LSL x24/x25; 3-4: SXTW x24/x25; 5-6: SXTX x24/x25
+                    int option = mode == 0 ? 2 : mode <= 2 ? 3 : mode <= 4 ? 6 : 7;
+                    int rm = mode == 0 || mode % 2 == 1 ? POSITIVE_INDEX : NEGATIVE_INDEX;
+                    return A64.loadStoreRegister(so[0], so[1], rm, option, s, rn, so[1] == 0 ? store : load);
+                });
+        return Arbitraries.oneOf(unsigned, unscaled, writeback, register);
+    }
+
+    /** LDP/STP/LDPSW/LDNP/STNP. */
+    private static Arbitrary<Instr> loadStorePair() {
+        return Combinators.combine(ints(0, 2), ints(0, 3), ints(0, 1), ints(-16, 15), pointerOrSp(), dataReg(), dataReg(),
+                        anyReg())
+                .as((opc, mode, load, k, base, rt, rt2, src2) -> {
+                    boolean writeback = mode == 1 || mode == 3;
+                    int l = opc == 1 ? 1 : load;
+                    int m = opc == 1 && mode == 0 ? 2 : mode; // there is no LDNPSW
+                    int rn = writeback && base == 31 ? 20 : base;
+                    int imm7 = k;
+                    if (m == 1 || m == 3) {
+                        imm7 = opc == 2 ? (k / 2) * 2 : (k / 4) * 4; // keep the pointer 16-aligned
+                        imm7 = Math.max(-8, Math.min(imm7, 6)) * (opc == 2 ? 1 : 2);
+                    }
+                    int t = rt;
+                    int t2 = l == 1 ? (rt2 == rt ? (rt == 0 ? 1 : 0) : rt2) : src2;
+                    if (l == 0 && (m == 1 || m == 3)) {
+                        t = rt == rn ? 31 : rt;
+                        t2 = src2 == rn ? 31 : src2;
+                    }
+                    return A64.loadStorePair(opc, m, l, imm7, t2, rn, t);
+                });
+    }
+
+    private static Arbitrary<Instr> exclusiveGroup() {
+        return Combinators.combine(ints(0, 4), ints(0, 1), ints(0, 1), dataReg(), dataReg(), dataReg(), pointer(),
+                        ints(0, 15))
+                .as((kind, acq, rel, rs, rt, rt2, rn, add) -> {
+                    int pair = kind >= 4 ? 1 : 0;
+                    int size = pair == 1 ? 2 + ((rs + rt) & 1) : kind;
+                    int t = rt;
+                    int t2 = rt2 == t ? (t == 0 ? 1 : 0) : rt2;
+                    int s = rs;
+                    while (s == t || (pair == 1 && s == t2)) {
+                        s = DATA[(indexOf(s) + 1) % DATA.length];
+                    }
+                    return A64.exclusiveGroup(size, pair, acq, rel, s, t, t2, rn, add);
+                });
+    }
+
+    private static int indexOf(int reg) {
+        for (int i = 0; i < DATA.length; i++) {
+            if (DATA[i] == reg) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("x" + reg + " is not a data register");
+    }
+
+    /**
+     * {@return an instruction of any enabled class}
+     *
+     * @param enabled the classes to draw from
+     */
+    static Arbitrary<Instr> anyOf(Set<InstructionClass> enabled) {
+        List<Arbitrary<Instr>> list = new ArrayList<>();
+        for (InstructionClass c : EnumSet.copyOf(enabled)) {
+            list.add(of(c));
+        }
+        return Arbitraries.oneOf(list);
+    }
+
+    /** {@return interesting 64-bit register values} */
+    static Arbitrary<Long> registerValue() {
+        return Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(4, Arbitraries.longs()),
+                net.jqwik.api.Tuple.of(2, Arbitraries.longs().between(-64, 64)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.of(0L, 1L, -1L, 0x7FFF_FFFFL, 0x8000_0000L, 0xFFFF_FFFFL,
+                        0x1_0000_0000L, Long.MAX_VALUE, Long.MIN_VALUE, 0x8000_0000_0000_0001L)));
+    }
+
+    /**
+     * {@return a whole case over the enabled classes}
+     *
+     * @param enabled the classes to draw instructions from
+     * @param maxLength the longest snippet
+     */
+    static Arbitrary<DiffCase> cases(Set<InstructionClass> enabled, int maxLength) {
+        Arbitrary<List<Instr>> instrs = anyOf(enabled).list().ofMinSize(1).ofMaxSize(maxLength);
+        Arbitrary<List<Long>> data = registerValue().list().ofSize(DATA.length);
+        Arbitrary<List<Integer>> pointers = ints(0, 0x400).list().ofSize(POINTERS.length);
+        return Combinators.combine(instrs, data, pointers, ints(0, 32), ints(0, 32), ints(0, 15),
+                        Arbitraries.longs())
+                .as((code, values, ptrs, pos, neg, nzcv, seed) -> {
+                    long[] x = new long[31];
+                    for (int i = 0; i < DATA.length; i++) {
+                        x[DATA[i]] = values.get(i);
+                    }
+                    for (int i = 0; i < POINTERS.length; i++) {
+                        x[POINTERS[i]] = DifftestLayout.SCRATCH_BASE + 0x2000 + 16L * ptrs.get(i);
+                    }
+                    x[POSITIVE_INDEX] = 16L * pos;
+                    x[NEGATIVE_INDEX] = -16L * neg;
+                    return new DiffCase(code, x, nzcv, seed);
+                });
+    }
+}

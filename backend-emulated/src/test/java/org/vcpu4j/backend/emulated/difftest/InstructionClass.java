@@ -1,0 +1,37 @@
+package org.vcpu4j.backend.emulated.difftest;
+
+/** The instruction classes the generator can produce, each switched on or off as a whole. */
+enum InstructionClass {
+    /** ADD/SUB (immediate), MOVZ/MOVN/MOVK. */
+    ARITHMETIC_IMMEDIATE,
+    /** AND/ORR/EOR/ANDS with bitmask immediates, and the shifted-register logical forms. */
+    LOGICAL,
+    /** ADD/SUB(S) with shifted and extended registers. */
+    ARITHMETIC_REGISTER,
+    /** SBFM/BFM/UBFM and EXTR. */
+    BITFIELD_EXTRACT,
+    /** LSLV/LSRV/ASRV/RORV. */
+    SHIFT_REGISTER,
+    /** CSEL/CSINC/CSINV/CSNEG, CCMP/CCMN (register and immediate). */
+    CONDITIONAL,
+    /** ADC/ADCS/SBC/SBCS. */
+    CARRY,
+    /** MADD/MSUB, the long multiplies, SMULH/UMULH, UDIV/SDIV. */
+    MULTIPLY_DIVIDE,
+    /** RBIT, REV16, REV32, REV, CLZ, CLS. */
+    REVERSE_COUNT,
+    /** Single-register loads and stores: every size and signedness, unsigned/unscaled/pre/post/register offset, PRFM. */
+    LOAD_STORE,
+    /** LDP/STP/LDPSW/LDNP/STNP in every addressing mode. */
+    LOAD_STORE_PAIR,
+    /** LDR/LDRSW/PRFM (literal). */
+    LOAD_LITERAL,
+    /** LDXR/STXR groups (and acquire/release, pair forms), LDAR/STLR. */
+    EXCLUSIVE,
+    /** CAS, CASP, SWP, LDADD, LDCLR, LDEOR, LDSET, LD{S,U}{MAX,MIN} (FEAT_LSE). */
+    ATOMIC,
+    /** B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ, BR/BLR/RET, all forward inside the snippet. */
+    BRANCH,
+    /** ADR, ADRP. */
+    PC_RELATIVE_ADDRESS
+}

@@ -1,0 +1,63 @@
+package org.vcpu4j.backend.emulated.difftest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The final state of one run: X0-X30, SP, NZCV and the scratch words that changed.
+ *
+ * @param failure null when the snippet reached its end, else what stopped it (a signal, an exit)
+ * @param x X0-X30
+ * @param sp the stack pointer
+ * @param nzcv N, Z, C, V as a 4-bit value
+ * @param changedWords scratch-buffer offset to new value, for every 8-byte word that changed
+ */
+record Outcome(String failure, long[] x, long sp, int nzcv, Map<Integer, Long> changedWords) {
+
+    /** Copies the fields. */
+    Outcome {
+        x = x.clone();
+        changedWords = new TreeMap<>(changedWords);
+    }
+
+    /**
+     * {@return one line per difference between this (the emulator) and {@code qemu}; empty if none}
+     *
+     * @param qemu the reference outcome
+     * @param initial the initial scratch words
+     */
+    List<String> differences(Outcome qemu, long[] initial) {
+        List<String> out = new ArrayList<>();
+        if (failure != null || qemu.failure != null) {
+            out.add("emulator: " + (failure == null ? "reached the end" : failure) + "; qemu: "
+                    + (qemu.failure == null ? "reached the end" : qemu.failure));
+            return out;
+        }
+        for (int i = 0; i < 31; i++) {
+            if (x[i] != qemu.x[i]) {
+                out.add(String.format("x%d: emulator 0x%016x, qemu 0x%016x", i, x[i], qemu.x[i]));
+            }
+        }
+        if (sp != qemu.sp) {
+            out.add(String.format("sp: emulator 0x%016x, qemu 0x%016x", sp, qemu.sp));
+        }
+        if (nzcv != qemu.nzcv) {
+            out.add(String.format("nzcv: emulator 0x%x, qemu 0x%x", nzcv, qemu.nzcv));
+        }
+        TreeSet<Integer> offsets = new TreeSet<>(changedWords.keySet());
+        offsets.addAll(qemu.changedWords.keySet());
+        for (int off : offsets) {
+            long before = initial[off / 8];
+            long mine = changedWords.getOrDefault(off, before);
+            long theirs = qemu.changedWords.getOrDefault(off, before);
+            if (mine != theirs) {
+                out.add(String.format("memory 0x%x (scratch+0x%x): emulator 0x%016x, qemu 0x%016x, initially 0x%016x",
+                        DifftestLayout.SCRATCH_BASE + off, off, mine, theirs, before));
+            }
+        }
+        return out;
+    }
+}
