@@ -1,0 +1,97 @@
+package org.vcpu4j.cli;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.vcpu4j.api.GuestIsa;
+import org.vcpu4j.api.Hypervisor;
+import org.vcpu4j.api.VCpu;
+import org.vcpu4j.api.VCpuException;
+import org.vcpu4j.api.VirtualMachine;
+import org.vcpu4j.cli.image.GuestImage;
+import org.vcpu4j.cli.image.InvalidImageException;
+import org.vcpu4j.cli.machine.GuestConsole;
+import org.vcpu4j.cli.machine.Machine;
+import org.vcpu4j.cli.machine.MachineRunner;
+import org.vcpu4j.cli.machine.Outcome;
+import org.vcpu4j.cli.machine.PcMachine;
+import org.vcpu4j.cli.machine.RunOptions;
+import org.vcpu4j.cli.machine.RunResult;
+import org.vcpu4j.cli.machine.VirtMachine;
+import org.vcpu4j.spi.Backends;
+import org.vcpu4j.spi.VCpuBackendProvider;
+
+/** Boots an image on a backend's machine model, runs it, reports the outcome and the statistics. */
+class GuestLauncher {
+    private final Console console;
+    private final Provider<GuestConsole> guestConsole;
+    private final MachineRunner runner;
+
+    @Inject
+    GuestLauncher(Console console, Provider<GuestConsole> guestConsole, MachineRunner runner) {
+        this.console = console;
+        this.guestConsole = guestConsole;
+        this.runner = runner;
+    }
+
+    /**
+     * Runs an image and returns the process exit code; prints a one-line reason to standard error when
+     * the run does not end cleanly.
+     */
+    int launch(VCpuBackendProvider provider, GuestImage image, RunOptions options) {
+        GuestIsa isa = image.isa().orElse(provider.guestIsa());
+        if (isa != provider.guestIsa()) {
+            return fail(Outcome.EXIT_USAGE, "backend '" + provider.id() + "' runs " + provider.guestIsa().displayName()
+                    + " guests, but " + image.name() + " is " + isa.displayName());
+        }
+        if (options.maxInstructions().isPresent() && !countsInstructions(provider)) {
+            return fail(Outcome.EXIT_USAGE, "--max-instructions needs a backend that counts guest instructions; '"
+                    + provider.id() + "' does not (use --timeout)");
+        }
+        GuestConsole guest = guestConsole.get();
+        Machine machine = isa == GuestIsa.AARCH64 ? new VirtMachine(guest) : new PcMachine(guest);
+        RunResult result;
+        try (Hypervisor hypervisor = Backends.open(provider); VirtualMachine vm = hypervisor.createVirtualMachine()) {
+            VCpu vcpu = machine.boot(vm, image, options.memorySize());
+            result = runner.run(machine, vcpu, options);
+        } catch (InvalidImageException e) {
+            return fail(Outcome.EXIT_USAGE, e.getMessage());
+        } catch (VCpuException e) {
+            guest.flush();
+            return fail(Outcome.EXIT_GUEST_ERROR, provider.id() + ": " + e.getMessage());
+        }
+        guest.flush();
+        if (options.stats()) {
+            printStats(provider.id(), result);
+        }
+        Outcome outcome = result.outcome();
+        if (outcome.exitCode() != Outcome.EXIT_OK) {
+            console.err().println("vcpu: " + outcome.reason());
+        }
+        return outcome.exitCode();
+    }
+
+    private static boolean countsInstructions(VCpuBackendProvider provider) {
+        try (Hypervisor h = Backends.open(provider); VirtualMachine vm = h.createVirtualMachine()) {
+            return vm.createVCpu(0, provider.guestIsa() == GuestIsa.AARCH64
+                    ? org.vcpu4j.api.aarch64.Aarch64CreateConfig.ofMpidr(0)
+                    : org.vcpu4j.api.x86_64.X86_64CreateConfig.bootstrap()).retiredInstructions().isPresent();
+        }
+    }
+
+    private void printStats(String backend, RunResult r) {
+        String exits = r.exitsByKind().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        console.err().printf("stats: backend=%s instructions=%s wall=%.3fs%n", backend,
+                r.instructions().isPresent() ? Long.toString(r.instructions().getAsLong()) : "unknown",
+                r.wallNanos() / 1e9);
+        console.err().printf("stats: exits %s%n", exits);
+        console.err().printf("stats: outcome %s%n", r.outcome().reason());
+    }
+
+    private int fail(int code, String message) {
+        console.err().println("vcpu: " + message);
+        return code;
+    }
+}

@@ -1,0 +1,92 @@
+package org.vcpu4j.cli;
+
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import org.vcpu4j.api.BackendUnavailableException;
+import org.vcpu4j.cli.image.GuestImage;
+import org.vcpu4j.cli.image.ImageLoader;
+import org.vcpu4j.cli.image.InvalidImageException;
+import org.vcpu4j.cli.machine.Outcome;
+import org.vcpu4j.cli.machine.RunOptions;
+import picocli.CommandLine;
+
+/** {@code vcpu run}: loads an ELF or raw image and runs it on the machine model of its ISA. */
+@CommandLine.Command(name = "run", description = {
+    "Runs a guest image: an ELF64 (loaded by its program headers) or a raw binary (loaded at the RAM base).",
+    "AArch64 guests run on QEMU's virt layout (RAM 0x40000000, PL011 at 0x09000000, PSCI via HVC);",
+    "x86-64 guests on a minimal PC (RAM at 0, 16550 at port 0x3F8, long mode, hlt with IF=0 ends).",
+    "Exit codes: 0 guest powered off or halted, 1 guest error, 2 usage error, 3 timeout or instruction limit."})
+final class RunCommand implements Callable<Integer> {
+    @CommandLine.Option(names = "--backend", paramLabel = "ID",
+            description = "Backend to use (default: the best available one for the image's ISA).")
+    String backend;
+
+    @CommandLine.Option(names = "--memory", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Guest RAM, e.g. 128M, 1G (default: 128M).")
+    long memory = RunOptions.DEFAULT_MEMORY;
+
+    @CommandLine.Option(names = "--max-instructions", paramLabel = "N",
+            description = "Stop after N guest instructions (backends that count them).")
+    Long maxInstructions;
+
+    @CommandLine.Option(names = "--timeout", paramLabel = "SECONDS", description = "Stop after this much wall time.")
+    Double timeout;
+
+    @CommandLine.Option(names = "--stats", description = "Print instructions, exits by kind and wall time to stderr.")
+    boolean stats;
+
+    @CommandLine.Parameters(paramLabel = "IMAGE", description = "The guest image.")
+    Path image;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final ImageLoader loader;
+    private final BackendCatalog catalog;
+    private final GuestLauncher launcher;
+    private final Console console;
+
+    @Inject
+    RunCommand(ImageLoader loader, BackendCatalog catalog, GuestLauncher launcher, Console console) {
+        this.loader = loader;
+        this.catalog = catalog;
+        this.launcher = launcher;
+        this.console = console;
+    }
+
+    @Override
+    public Integer call() {
+        if (maxInstructions != null && maxInstructions <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-instructions must be positive");
+        }
+        if (timeout != null && !(timeout > 0 && timeout < 1e9)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be a positive number of seconds");
+        }
+        try {
+            if (backend != null) {
+                catalog.choose(Optional.of(backend), Optional.empty()); // an unknown backend fails before the image is read
+            }
+            GuestImage guest = loader.load(image);
+            var provider = catalog.choose(Optional.ofNullable(backend), guest.isa());
+            var options = new RunOptions(memory,
+                    maxInstructions == null ? OptionalLong.empty() : OptionalLong.of(maxInstructions),
+                    Optional.ofNullable(timeout).map(t -> Duration.ofNanos((long) (t * 1e9))), stats);
+            return launcher.launch(provider, guest, options);
+        } catch (BackendUnavailableException | InvalidImageException e) {
+            console.err().println("vcpu: " + e.getMessage());
+            return Outcome.EXIT_USAGE;
+        } catch (NoSuchFileException e) {
+            console.err().println("vcpu: no such image file: " + e.getFile());
+            return Outcome.EXIT_USAGE;
+        } catch (IOException e) {
+            console.err().println("vcpu: cannot read " + image + ": " + e.getMessage());
+            return Outcome.EXIT_USAGE;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package org.vcpu4j.cli.machine;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What {@code vcpu run} was asked for.
+ *
+ * @param memorySize the RAM size in bytes
+ * @param maxInstructions stop after this many guest instructions (backends that count them)
+ * @param timeout stop after this much wall time
+ * @param stats print statistics to standard error
+ */
+public record RunOptions(long memorySize, OptionalLong maxInstructions, Optional<Duration> timeout, boolean stats) {
+    /** The default RAM size: 128 MiB, as QEMU's virt board. */
+    public static final long DEFAULT_MEMORY = 128L << 20;
+}

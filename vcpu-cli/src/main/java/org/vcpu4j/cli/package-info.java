@@ -1,0 +1,2 @@
+/** The {@code vcpu} command line application: its commands, its Guice wiring and its backend choice. */
+package org.vcpu4j.cli;
