@@ -1,0 +1,134 @@
+package org.vcpu4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ./vcpu} as a user runs it, after {@code package}: exit codes, stdout, stderr. */
+class CliIT {
+    private static final Path ROOT = Path.of(System.getProperty("vcpu4j.root", "..")).toAbsolutePath().normalize();
+
+    record Result(int code, String out, String err) {}
+
+    static Result vcpu(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("vcpu").toString()));
+        command.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(command).directory(ROOT.toFile()).start();
+        p.getOutputStream().close();
+        var out = p.getInputStream().readAllBytes();
+        var err = p.getErrorStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "vcpu did not finish");
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    private static boolean kvmUsable() {
+        Path kvm = Path.of("/dev/kvm");
+        return Files.isReadable(kvm) && Files.isWritable(kvm);
+    }
+
+    @Test
+    void backendsListsEveryBackendWithItsStatus() throws Exception {
+        Result r = vcpu("backends");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("emulated") && l.contains("aarch64") && l.contains(" available")),
+                r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("hvf") && l.contains("unavailable") && l.contains("macOS")),
+                r.out());
+        if (kvmUsable()) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith("kvm") && l.contains(" available")), r.out());
+        }
+    }
+
+    @Test
+    void anUnknownBackendFailsWithTheOneLineListOfBackends() throws Exception {
+        Result r = vcpu("run", "--backend", "nosuch", "x.elf");
+        assertEquals(2, r.code());
+        assertEquals("", r.out());
+        List<String> lines = r.err().lines().filter(l -> !l.startsWith("WARNING")).toList();
+        assertEquals(1, lines.size(), r.err());
+        assertTrue(lines.getFirst().contains("unknown backend 'nosuch'") && lines.getFirst().contains("emulated (aarch64")
+                && lines.getFirst().contains("hvf (aarch64, unavailable"), lines.getFirst());
+    }
+
+    @Test
+    void demoOnTheEmulatorPrintsOnlyTheGuestOutput() throws Exception {
+        Result r = vcpu("demo", "--backend", "emulated");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("Hello from vcpu4j! (backend emulated, aarch64 guest)\n", r.out());
+    }
+
+    @Test
+    void demoOnTheDefaultBackend() throws Exception {
+        Result r = vcpu("demo");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("Hello from vcpu4j! (backend "), r.out());
+    }
+
+    @Test
+    void aGuestThatNeverStopsIsEndedByTheTimeoutAndTheInstructionLimit(@TempDir Path dir) throws Exception {
+        Path spin = dir.resolve("spin.bin");
+        Files.write(spin, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0x14000000).array()); // b .
+        Result t = vcpu("run", "--backend", "emulated", "--timeout", "1", spin.toString());
+        assertEquals(3, t.code(), t.err());
+        assertTrue(t.err().contains("--timeout"), t.err());
+        Result m = vcpu("run", "--backend", "emulated", "--max-instructions", "100000", "--stats", spin.toString());
+        assertEquals(3, m.code(), m.err());
+        assertTrue(m.err().contains("--max-instructions 100000") && m.err().contains("instructions=100000"), m.err());
+    }
+
+    @Test
+    void badCommandLinesAreRefusedWithExitCode2() throws Exception {
+        assertEquals(2, vcpu("run", "--memory", "3X", "x.elf").code());
+        assertEquals(2, vcpu("run").code());
+        assertEquals(2, vcpu("frobnicate").code());
+        Result missing = vcpu("run", "--backend", "emulated", "/nonexistent/image.elf");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("no such image file"), missing.err());
+    }
+
+    @Test
+    void kvmRunsAnX86ElfThatPrintsThroughCom1AndHalts(@TempDir Path dir) throws Exception {
+        assumeTrue(kvmUsable(), "/dev/kvm is not usable here");
+        Path src = dir.resolve("hello.s");
+        Files.writeString(src, """
+                .globl _start
+                _start:
+                    lea msg(%rip), %rsi
+                    mov $0x3f8, %dx
+                1:  lodsb
+                    test %al, %al
+                    jz 2f
+                    out %al, (%dx)
+                    jmp 1b
+                2:  cli
+                    hlt
+                msg: .asciz "hello from an x86-64 ELF\\n"
+                """);
+        Path obj = dir.resolve("hello.o");
+        Path elf = dir.resolve("hello.elf");
+        exec("as", "-o", obj.toString(), src.toString());
+        exec("ld", "-static", "-Ttext=0x200000", "-o", elf.toString(), obj.toString());
+        Result r = vcpu("run", "--backend", "kvm", "--stats", elf.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("hello from an x86-64 ELF\n", r.out());
+        assertTrue(r.err().contains("IoWrite=25"), r.err());
+    }
+
+    private static void exec(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        assertEquals(0, p.waitFor(), String.join(" ", command));
+    }
+}
