@@ -1,0 +1,10 @@
+#!/bin/sh
+# Builds one bare-metal program for QEMU virt: build.sh <program> <out.elf> [extra gcc flags...]
+# (the Java tests and benchmarks/compare-qemu.sh run the same command).
+set -e
+dir=$(cd "$(dirname "$0")" && pwd)
+prog=$1; out=$2; shift 2
+aarch64-linux-gnu-gcc -O2 -ffreestanding -nostdlib -mgeneral-regs-only -mstrict-align -static \
+    -fno-tree-loop-distribute-patterns -fno-pic -fno-pie -no-pie -Wall -Werror \
+    -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+    -T "$dir/virt.ld" -o "$out" "$dir/crt0.S" "$dir/rt.c" "$dir/$prog.c" "$@"
