@@ -1,0 +1,200 @@
+package org.vcpu4j.backend.emulated;
+
+import java.util.OptionalLong;
+import org.vcpu4j.api.RegisterState;
+import org.vcpu4j.api.VCpuExit;
+import org.vcpu4j.api.VCpuSetupConfig;
+import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
+import org.vcpu4j.api.aarch64.Aarch64SetupConfig;
+import org.vcpu4j.api.aarch64.Aarch64State;
+import org.vcpu4j.api.aarch64.SystemRegister;
+import org.vcpu4j.api.aarch64.Vec128;
+import org.vcpu4j.backend.emulated.cpu.Cpu;
+import org.vcpu4j.spi.ArchVCpu;
+import org.vcpu4j.spi.aarch64.Completion;
+import org.vcpu4j.spi.aarch64.Gprs;
+import org.vcpu4j.spi.aarch64.TrapDecoder;
+
+/**
+ * An emulated vCPU: adapts {@link ArchVCpu} to the interpreter and turns its traps to the virtual EL2
+ * into exits with the shared {@link TrapDecoder}.
+ */
+final class EmulatedVCpu implements ArchVCpu, Gprs {
+    /** SCTLR_EL1 after setup: MMU and caches off, the RES1 bits set (arm_vcpu's value). */
+    static final long SCTLR_RESET = 0x30C5_0830L;
+    /** MPIDR_EL1 bit 31 is RES1. */
+    static final long MPIDR_RES1 = 0x8000_0000L;
+
+    private final Cpu cpu;
+
+    EmulatedVCpu(EmulatedVm vm, Aarch64CreateConfig config, long counterEpoch) {
+        this.cpu = new Cpu(vm::physical, counterEpoch);
+        Aarch64State.Builder initial = Aarch64State.reset().toBuilder()
+                .x(0, config.dtbAddress())
+                .sys(SystemRegister.MPIDR_EL1, MPIDR_RES1 | config.mpidr())
+                .sys(SystemRegister.SCTLR_EL1, SCTLR_RESET);
+        restore(initial.build());
+    }
+
+    @Override
+    public void setEntry(long guestAddress) {
+        cpu.pc = guestAddress;
+    }
+
+    @Override
+    public void setup(VCpuSetupConfig config) {
+        Aarch64SetupConfig c = (Aarch64SetupConfig) config;
+        cpu.setPstate(Aarch64State.PSTATE_EL1H_MASKED);
+        cpu.setSystemRegister(SystemRegister.SCTLR_EL1, SCTLR_RESET);
+        cpu.setupTraps(c.trappedSystemRegisters(), c.passthroughTimer());
+    }
+
+    @Override
+    public void bind() {
+        // The interpreter runs on whichever thread calls run(); nothing to tie.
+    }
+
+    @Override
+    public void unbind() {
+        // Nothing was tied by bind().
+    }
+
+    @Override
+    public VCpuExit run() {
+        int result;
+        try {
+            result = cpu.run();
+        } catch (RuntimeException e) {
+            return new VCpuExit.InternalError(0, "the emulator failed at PC 0x" + Long.toHexString(cpu.pc)
+                    + ": " + e);
+        }
+        return switch (result) {
+            case Cpu.EXIT_INTERRUPTED -> new VCpuExit.Interrupted();
+            case Cpu.EXIT_TRAP -> {
+                TrapDecoder.Decoded decoded = TrapDecoder.decode(cpu.trapEsr, cpu.trapIpa, this);
+                if (decoded.advancePc()) {
+                    cpu.pc += decoded.instructionLength();
+                }
+                yield decoded.exit();
+            }
+            default -> new VCpuExit.InternalError(cpu.mode(), String.format(
+                    "PSTATE.M 0x%x is not EL0t, EL1t or EL1h: the emulator runs AArch64 EL0 and EL1 only",
+                    cpu.mode()));
+        };
+    }
+
+    @Override
+    public long x(int n) {
+        return cpu.x[n];
+    }
+
+    @Override
+    public void setX(int n, long value) {
+        cpu.x[n] = value;
+    }
+
+    @Override
+    public void setGpr(int index, long value) {
+        cpu.x[index] = value;
+    }
+
+    @Override
+    public long gpr(int index) {
+        return cpu.x[index];
+    }
+
+    @Override
+    public void injectInterrupt(int intid) {
+        cpu.pend(intid);
+    }
+
+    @Override
+    public void setReturnValue(long value) {
+        cpu.x[0] = value;
+    }
+
+    @Override
+    public void completeMmioRead(VCpuExit.MmioRead exit, long value) {
+        Completion.completeMmioRead(exit, value, this);
+    }
+
+    @Override
+    public void completeMmioWithExternalAbort(VCpuExit exit) {
+        cpu.externalAbortOnLastAccess();
+    }
+
+    @Override
+    public void completeSysRegRead(VCpuExit.SysRegRead exit, long value) {
+        Completion.completeSysRegRead(exit, value, this);
+    }
+
+    @Override
+    public void completeIoRead(VCpuExit.IoRead exit, long value) {
+        throw new UnsupportedOperationException("AArch64 has no port I/O; an IoRead exit never comes from this backend");
+    }
+
+    @Override
+    public void requestExit() {
+        cpu.requestExit();
+    }
+
+    @Override
+    public RegisterState saveState() {
+        Aarch64State.Builder b = Aarch64State.builder();
+        for (int i = 0; i < 31; i++) {
+            b.x(i, cpu.x[i]);
+        }
+        b.spEl0(cpu.spEl0()).spEl1(cpu.spEl1()).pc(cpu.pc).pstate(cpu.pstate())
+                .elrEl1(cpu.elrEl1()).spsrEl1(cpu.spsrEl1()).fpcr(cpu.fpcr()).fpsr(cpu.fpsr());
+        for (int i = 0; i < 32; i++) {
+            b.v(i, new Vec128(cpu.v[2 * i], cpu.v[2 * i + 1]));
+        }
+        for (SystemRegister r : SystemRegister.values()) {
+            b.sys(r, cpu.systemRegister(r));
+        }
+        return b.build();
+    }
+
+    @Override
+    public void restoreState(RegisterState state) {
+        restore((Aarch64State) state);
+    }
+
+    private void restore(Aarch64State s) {
+        for (int i = 0; i < 31; i++) {
+            cpu.x[i] = s.x(i);
+        }
+        cpu.setPstate(s.pstate());
+        cpu.setSpEl0(s.spEl0());
+        cpu.setSpEl1(s.spEl1());
+        cpu.pc = s.pc();
+        cpu.setElrEl1(s.elrEl1());
+        cpu.setSpsrEl1(s.spsrEl1());
+        for (int i = 0; i < 32; i++) {
+            Vec128 v = s.v(i);
+            cpu.v[2 * i] = v.low();
+            cpu.v[2 * i + 1] = v.high();
+        }
+        cpu.setFpcr(s.fpcr());
+        cpu.setFpsr(s.fpsr());
+        for (SystemRegister r : SystemRegister.values()) {
+            cpu.setSystemRegister(r, s.sys(r));
+        }
+        cpu.flushTlb();
+    }
+
+    @Override
+    public OptionalLong retiredInstructions() {
+        return OptionalLong.of(cpu.retired());
+    }
+
+    @Override
+    public void setInstructionLimit(long limit) {
+        cpu.setInstructionLimit(limit);
+    }
+
+    @Override
+    public void close() {
+        cpu.flushTlb();
+    }
+}

@@ -1,0 +1,59 @@
+package org.vcpu4j.backend.emulated;
+
+import org.vcpu4j.api.GuestMemory;
+import org.vcpu4j.api.MemoryRegion;
+import org.vcpu4j.api.VCpuCreateConfig;
+import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
+import org.vcpu4j.backend.emulated.cpu.PhysicalMap;
+import org.vcpu4j.spi.ArchVCpu;
+import org.vcpu4j.spi.VmBackend;
+
+/**
+ * An emulated VM: the latest guest-physical map, shared by its vCPUs. Heap and native segments are
+ * both accepted. Every map change publishes a new {@link PhysicalMap} whose generation tells the
+ * vCPUs to drop their cached translations.
+ */
+final class EmulatedVm implements VmBackend {
+    /** Guest-physical addresses, sizes and host addresses are 4 KiB aligned. */
+    static final long GRANULE = 4096;
+    /** A 48-bit guest-physical space (ID_AA64MMFR0_EL1.PARange = 0b0101). */
+    static final long ADDRESS_LIMIT = 1L << 48;
+
+    private final long counterEpoch = System.nanoTime();
+    private volatile PhysicalMap physical = PhysicalMap.EMPTY;
+
+    @Override
+    public long granule() {
+        return GRANULE;
+    }
+
+    @Override
+    public long addressLimit() {
+        return ADDRESS_LIMIT;
+    }
+
+    @Override
+    public void map(MemoryRegion region, GuestMemory after) {
+        physical = PhysicalMap.of(after, physical.generation() + 1);
+    }
+
+    @Override
+    public void unmap(MemoryRegion region, GuestMemory after) {
+        physical = PhysicalMap.of(after, physical.generation() + 1);
+    }
+
+    /** {@return the current guest-physical map} */
+    PhysicalMap physical() {
+        return physical;
+    }
+
+    @Override
+    public ArchVCpu createVCpu(int id, VCpuCreateConfig config) {
+        return new EmulatedVCpu(this, (Aarch64CreateConfig) config, counterEpoch);
+    }
+
+    @Override
+    public void close() {
+        physical = PhysicalMap.of(GuestMemory.empty(GRANULE, ADDRESS_LIMIT), physical.generation() + 1);
+    }
+}

@@ -1,0 +1,1072 @@
+package org.vcpu4j.backend.emulated.cpu;
+
+import java.util.function.Supplier;
+
+/**
+ * The A64 interpreter: the run loop, the top-level decoder (Arm ARM C4.1, "A64 instruction set
+ * encoding") and the integer, branch and load/store instructions. System instructions live in
+ * {@link SystemUnit}, memory access and exception entry in {@link CpuCore}.
+ */
+public final class Cpu extends SystemUnit {
+    /** {@link #run()} result: stopped by {@link #requestExit()} or the instruction limit. */
+    public static final int EXIT_INTERRUPTED = 0;
+    /** {@link #run()} result: a trap to EL2, described by {@link #trapEsr} and {@link #trapIpa}. */
+    public static final int EXIT_TRAP = 1;
+    /** {@link #run()} result: PSTATE names a mode this CPU cannot run (EL2, EL3 or AArch32). */
+    public static final int EXIT_BAD_MODE = 2;
+
+    /** Instructions run between checks of exit requests, interrupts and the memory map. */
+    private static final int BLOCK = 4096;
+
+    private volatile boolean exitRequested;
+    private long retired;
+    private long instructionLimit = Long.MAX_VALUE;
+
+    // ---- pending external abort (completeMmioWithExternalAbort)
+    private boolean externalAbortPending;
+    private long externalAbortVa;
+    private boolean externalAbortWrite;
+
+    // ---- exclusive monitor (single CPU)
+    private long exclusiveAddress = -1;
+
+    /**
+     * @param physicalSource the VM's current guest-physical map
+     * @param counterEpoch the {@link System#nanoTime()} at which the physical count was 0
+     */
+    public Cpu(Supplier<PhysicalMap> physicalSource, long counterEpoch) {
+        super(physicalSource, counterEpoch);
+    }
+
+    // ------------------------------------------------------------------ control from the glue
+
+    /** Makes {@link #run()} return {@link #EXIT_INTERRUPTED} at the next block boundary; any thread. */
+    public void requestExit() {
+        exitRequested = true;
+        budget = 0;
+    }
+
+    /** {@return the number of instructions executed so far} */
+    public long retired() {
+        return retired;
+    }
+
+    /** @param limit the retired count at which {@link #run()} returns {@link #EXIT_INTERRUPTED} */
+    public void setInstructionLimit(long limit) {
+        instructionLimit = limit;
+    }
+
+    /**
+     * Arranges a synchronous external abort for the access that just trapped to EL2 as MMIO: the PC
+     * goes back to the access and the abort is taken at the next {@link #run()}.
+     */
+    public void externalAbortOnLastAccess() {
+        pc -= 4;
+        externalAbortPending = true;
+        externalAbortVa = trapVa;
+        externalAbortWrite = trapWrite;
+    }
+
+    /** {@return the AArch64 SPSR-format PSTATE.M, for messages} */
+    public int mode() {
+        return mode;
+    }
+
+    /**
+     * Runs until a trap to EL2, an exit request or the instruction limit.
+     *
+     * @return {@link #EXIT_INTERRUPTED}, {@link #EXIT_TRAP} or {@link #EXIT_BAD_MODE}
+     */
+    public int run() {
+        if (!modeIsValid()) {
+            return EXIT_BAD_MODE;
+        }
+        if (externalAbortPending) {
+            externalAbortPending = false;
+            int lower = el() == 0 ? 0x24 : 0x25;
+            sys[FAR] = externalAbortVa;
+            enterException((long) lower << 26 | IL | (externalAbortWrite ? 1 << 6 : 0) | 0x10, pc, 0);
+        }
+        while (true) {
+            if (exitRequested) {
+                exitRequested = false;
+                return EXIT_INTERRUPTED;
+            }
+            long remaining = instructionLimit - retired;
+            if (remaining <= 0) {
+                return EXIT_INTERRUPTED;
+            }
+            refreshPhysical();
+            if ((pstateOther & PSTATE_IL) != 0) {
+                // Illegal execution state (Arm ARM D1.4): EC 0x0E at the next instruction.
+                insnPc = pc;
+                enterException(0x0EL << 26 | IL, pc, 0);
+            }
+            updateTimer();
+            pollInterrupts();
+            budget = (int) Math.min(remaining, BLOCK);
+            try {
+                runBlock();
+            } catch (Stop stop) {
+                if (stopReason == STOP_TRAP) {
+                    return EXIT_TRAP;
+                }
+            }
+        }
+    }
+
+    private void runBlock() {
+        while (--budget >= 0) {
+            long at = pc;
+            insnPc = at;
+            retired++;
+            int in = fetch(at);
+            insn = in;
+            pc = at + 4;
+            execute(in);
+        }
+    }
+
+    /** Top-level decode on bits 28:25 (Arm ARM C4.1). */
+    private void execute(int in) {
+        switch ((in >>> 25) & 0xF) {
+            case 0x8, 0x9 -> dataProcessingImmediate(in);
+            case 0xA, 0xB -> branchExceptionSystem(in);
+            case 0x5, 0xD -> dataProcessingRegister(in);
+            case 0x4, 0x6, 0xC, 0xE -> loadStore(in);
+            case 0x7, 0xF -> simdFp(in);
+            default -> throw undefined();
+        }
+    }
+
+    @Override
+    protected void clearExclusive() {
+        exclusiveAddress = -1;
+    }
+
+    @Override
+    protected void invalidateCode() {
+        // Instructions are decoded as they are fetched: there is no decoded code to drop.
+    }
+
+    // ------------------------------------------------------------------ register helpers
+
+    private long xs(int n) {
+        return n == 31 ? sp : x[n];
+    }
+
+    private void setXs(int n, long value) {
+        if (n == 31) {
+            sp = value;
+        } else {
+            x[n] = value;
+        }
+    }
+
+    private void setX(int n, long value) {
+        if (n != 31) {
+            x[n] = value;
+        }
+    }
+
+    private void setW(int n, long value) {
+        if (n != 31) {
+            x[n] = value & 0xFFFF_FFFFL;
+        }
+    }
+
+    private void setR(int n, long value, boolean sf) {
+        if (n != 31) {
+            x[n] = sf ? value : value & 0xFFFF_FFFFL;
+        }
+    }
+
+    // ------------------------------------------------------------------ data processing, immediate
+
+    private void dataProcessingImmediate(int in) {
+        switch ((in >>> 23) & 7) {
+            case 0, 1 -> pcRelative(in);
+            case 2 -> addSubImmediate(in);
+            case 4 -> logicalImmediate(in);
+            case 5 -> moveWide(in);
+            case 6 -> bitfield(in);
+            case 7 -> extract(in);
+            default -> throw undefined();
+        }
+    }
+
+    /** ADR, ADRP (Arm ARM C6.2.10-11). */
+    private void pcRelative(int in) {
+        long imm = ((long) (in << 8) >> 11 & ~3L) | ((in >>> 29) & 3);
+        int rd = in & 0x1F;
+        if (in < 0) {
+            setX(rd, (insnPc & ~0xFFFL) + (imm << 12));
+        } else {
+            setX(rd, insnPc + imm);
+        }
+    }
+
+    /** ADD/ADDS/SUB/SUBS (immediate). */
+    private void addSubImmediate(int in) {
+        boolean sf = in < 0;
+        boolean sub = (in & (1 << 30)) != 0;
+        boolean setFlags = (in & (1 << 29)) != 0;
+        long imm = (in >>> 10) & 0xFFF;
+        if ((in & (1 << 22)) != 0) {
+            imm <<= 12;
+        }
+        int rn = (in >>> 5) & 0x1F;
+        int rd = in & 0x1F;
+        long a = xs(rn);
+        long r = addSub(a, imm, sub, setFlags, sf);
+        if (setFlags) {
+            setR(rd, r, sf);
+        } else {
+            setXs(rd, sf ? r : r & 0xFFFF_FFFFL);
+        }
+    }
+
+    /** {@return a + b or a - b, setting NZCV if asked (AddWithCarry)} */
+    private long addSub(long a, long b, boolean sub, boolean setFlags, boolean sf) {
+        long bb = sub ? ~b : b;
+        long carry = sub ? 1 : 0;
+        if (sf) {
+            long r = a + bb + carry;
+            if (setFlags) {
+                nzcv = Alu.addFlags64(a, bb, r);
+            }
+            return r;
+        }
+        int r = (int) a + (int) bb + (int) carry;
+        if (setFlags) {
+            nzcv = Alu.addFlags32((int) a, (int) bb, r);
+        }
+        return r & 0xFFFF_FFFFL;
+    }
+
+    /** {@return a + b + C, setting NZCV if asked (ADC/SBC with b already inverted for SBC)} */
+    private long addCarry(long a, long b, boolean setFlags, boolean sf) {
+        long carry = (nzcv >>> 1) & 1;
+        if (sf) {
+            long r = a + b + carry;
+            if (setFlags) {
+                nzcv = Alu.addFlags64(a, b, r);
+            }
+            return r;
+        }
+        int r = (int) a + (int) b + (int) carry;
+        if (setFlags) {
+            nzcv = Alu.addFlags32((int) a, (int) b, r);
+        }
+        return r & 0xFFFF_FFFFL;
+    }
+
+    /** AND/ORR/EOR/ANDS (immediate), with the bitmask decode. */
+    private void logicalImmediate(int in) {
+        boolean sf = in < 0;
+        int n = (in >>> 22) & 1;
+        if (!sf && n != 0) {
+            throw undefined();
+        }
+        long imm = Alu.logicalImmediate(n, (in >>> 10) & 0x3F, (in >>> 16) & 0x3F, sf);
+        if (imm == 0) {
+            throw undefined();
+        }
+        int rn = (in >>> 5) & 0x1F;
+        int rd = in & 0x1F;
+        long a = x[rn];
+        int opc = (in >>> 29) & 3;
+        long r = switch (opc) {
+            case 0, 3 -> a & imm;
+            case 1 -> a | imm;
+            default -> a ^ imm;
+        };
+        if (!sf) {
+            r &= 0xFFFF_FFFFL;
+        }
+        if (opc == 3) {
+            nzcv = sf ? Alu.logicFlags64(r) : Alu.logicFlags32((int) r);
+            setX(rd, r);
+        } else {
+            setXs(rd, r);
+        }
+    }
+
+    /** MOVN/MOVZ/MOVK. */
+    private void moveWide(int in) {
+        boolean sf = in < 0;
+        int opc = (in >>> 29) & 3;
+        int hw = (in >>> 21) & 3;
+        if (opc == 1 || (!sf && hw >= 2)) {
+            throw undefined();
+        }
+        int shift = hw * 16;
+        long imm = (long) ((in >>> 5) & 0xFFFF) << shift;
+        int rd = in & 0x1F;
+        long r = switch (opc) {
+            case 0 -> ~imm;
+            case 2 -> imm;
+            default -> (x[rd] & ~(0xFFFFL << shift)) | imm;
+        };
+        setR(rd, r, sf);
+    }
+
+    /** SBFM/BFM/UBFM (Arm ARM C6.2.261, C6.2.33, C6.2.374). */
+    private void bitfield(int in) {
+        boolean sf = in < 0;
+        int opc = (in >>> 29) & 3;
+        int n = (in >>> 22) & 1;
+        int immr = (in >>> 16) & 0x3F;
+        int imms = (in >>> 10) & 0x3F;
+        int size = sf ? 64 : 32;
+        if (opc == 3 || n != (sf ? 1 : 0) || (!sf && (immr >= 32 || imms >= 32))) {
+            throw undefined();
+        }
+        int rn = (in >>> 5) & 0x1F;
+        int rd = in & 0x1F;
+        long src = x[rn];
+        int width;
+        int srcLsb;
+        int dstLsb;
+        if (imms >= immr) {
+            width = imms - immr + 1;
+            srcLsb = immr;
+            dstLsb = 0;
+        } else {
+            width = imms + 1;
+            srcLsb = 0;
+            dstLsb = size - immr;
+        }
+        long ones = width == 64 ? -1L : (1L << width) - 1;
+        long field = (src >>> srcLsb) & ones;
+        long r;
+        if (opc == 0) {
+            long signed = (field << (64 - width)) >> (64 - width);
+            r = signed << dstLsb;
+        } else if (opc == 2) {
+            r = field << dstLsb;
+        } else {
+            r = (x[rd] & ~(ones << dstLsb)) | (field << dstLsb);
+        }
+        setR(rd, r, sf);
+    }
+
+    /** EXTR. */
+    private void extract(int in) {
+        boolean sf = in < 0;
+        int n = (in >>> 22) & 1;
+        int lsb = (in >>> 10) & 0x3F;
+        if (((in >>> 29) & 3) != 0 || ((in >>> 21) & 1) != 0 || n != (sf ? 1 : 0) || (!sf && lsb >= 32)) {
+            throw undefined();
+        }
+        long hi = x[(in >>> 5) & 0x1F];
+        long lo = x[(in >>> 16) & 0x1F];
+        long r;
+        if (sf) {
+            r = lsb == 0 ? lo : (lo >>> lsb) | (hi << (64 - lsb));
+        } else {
+            long both = (hi & 0xFFFF_FFFFL) << 32 | (lo & 0xFFFF_FFFFL);
+            r = both >>> lsb;
+        }
+        setR(in & 0x1F, r, sf);
+    }
+
+    // ------------------------------------------------------------------ data processing, register
+
+    private void dataProcessingRegister(int in) {
+        if ((in & (1 << 28)) == 0) {
+            if ((in & (1 << 24)) == 0) {
+                logicalShifted(in);
+            } else if ((in & (1 << 21)) == 0) {
+                addSubShifted(in);
+            } else {
+                addSubExtended(in);
+            }
+            return;
+        }
+        switch ((in >>> 21) & 0xF) {
+            case 0 -> addSubCarry(in);
+            case 2 -> conditionalCompare(in);
+            case 4 -> conditionalSelect(in);
+            case 6 -> {
+                if ((in & (1 << 30)) != 0) {
+                    dataProcessing1(in);
+                } else {
+                    dataProcessing2(in);
+                }
+            }
+            case 8, 9, 10, 11, 12, 13, 14, 15 -> dataProcessing3(in);
+            default -> throw undefined();
+        }
+    }
+
+    private void logicalShifted(int in) {
+        boolean sf = in < 0;
+        int amount = (in >>> 10) & 0x3F;
+        if (!sf && amount >= 32) {
+            throw undefined();
+        }
+        long b = Alu.shift(x[(in >>> 16) & 0x1F], (in >>> 22) & 3, amount, sf);
+        if ((in & (1 << 21)) != 0) {
+            b = ~b;
+        }
+        long a = x[(in >>> 5) & 0x1F];
+        int opc = (in >>> 29) & 3;
+        long r = switch (opc) {
+            case 0, 3 -> a & b;
+            case 1 -> a | b;
+            default -> a ^ b;
+        };
+        if (!sf) {
+            r &= 0xFFFF_FFFFL;
+        }
+        if (opc == 3) {
+            nzcv = sf ? Alu.logicFlags64(r) : Alu.logicFlags32((int) r);
+        }
+        setX(in & 0x1F, r);
+    }
+
+    private void addSubShifted(int in) {
+        boolean sf = in < 0;
+        int type = (in >>> 22) & 3;
+        int amount = (in >>> 10) & 0x3F;
+        if (type == 3 || (!sf && amount >= 32)) {
+            throw undefined();
+        }
+        long b = Alu.shift(x[(in >>> 16) & 0x1F], type, amount, sf);
+        long a = x[(in >>> 5) & 0x1F];
+        long r = addSub(a, b, (in & (1 << 30)) != 0, (in & (1 << 29)) != 0, sf);
+        setR(in & 0x1F, r, sf);
+    }
+
+    private void addSubExtended(int in) {
+        boolean sf = in < 0;
+        int shift = (in >>> 10) & 7;
+        if (shift > 4 || ((in >>> 22) & 3) != 0) {
+            throw undefined();
+        }
+        long b = Alu.extend(x[(in >>> 16) & 0x1F], (in >>> 13) & 7, shift);
+        long a = xs((in >>> 5) & 0x1F);
+        boolean setFlags = (in & (1 << 29)) != 0;
+        long r = addSub(a, b, (in & (1 << 30)) != 0, setFlags, sf);
+        int rd = in & 0x1F;
+        if (setFlags) {
+            setR(rd, r, sf);
+        } else {
+            setXs(rd, sf ? r : r & 0xFFFF_FFFFL);
+        }
+    }
+
+    /** ADC/ADCS/SBC/SBCS. */
+    private void addSubCarry(int in) {
+        if (((in >>> 10) & 0x3F) != 0) {
+            throw undefined();
+        }
+        boolean sf = in < 0;
+        long b = x[(in >>> 16) & 0x1F];
+        if ((in & (1 << 30)) != 0) {
+            b = ~b;
+        }
+        long r = addCarry(x[(in >>> 5) & 0x1F], b, (in & (1 << 29)) != 0, sf);
+        setR(in & 0x1F, r, sf);
+    }
+
+    /** CCMN/CCMP (register and immediate). */
+    private void conditionalCompare(int in) {
+        if ((in & (1 << 29)) == 0 || (in & (1 << 10)) != 0 || (in & (1 << 4)) != 0) {
+            throw undefined();
+        }
+        boolean sf = in < 0;
+        int cond = (in >>> 12) & 0xF;
+        if (Alu.condition(cond, nzcv)) {
+            long b = (in & (1 << 11)) != 0 ? (in >>> 16) & 0x1F : x[(in >>> 16) & 0x1F];
+            addSub(x[(in >>> 5) & 0x1F], b, (in & (1 << 30)) != 0, true, sf);
+        } else {
+            nzcv = in & 0xF;
+        }
+    }
+
+    /** CSEL/CSINC/CSINV/CSNEG. */
+    private void conditionalSelect(int in) {
+        if ((in & (1 << 29)) != 0 || (in & (1 << 11)) != 0) {
+            throw undefined();
+        }
+        boolean sf = in < 0;
+        int cond = (in >>> 12) & 0xF;
+        long r;
+        if (Alu.condition(cond, nzcv)) {
+            r = x[(in >>> 5) & 0x1F];
+        } else {
+            long m = x[(in >>> 16) & 0x1F];
+            int op = ((in >>> 29) & 2) | ((in >>> 10) & 1);
+            r = switch (op) {
+                case 0 -> m;
+                case 1 -> m + 1;
+                case 2 -> ~m;
+                default -> -m;
+            };
+        }
+        setR(in & 0x1F, r, sf);
+    }
+
+    /** UDIV/SDIV/LSLV/LSRV/ASRV/RORV. */
+    private void dataProcessing2(int in) {
+        if ((in & (1 << 29)) != 0) {
+            throw undefined();
+        }
+        boolean sf = in < 0;
+        long a = x[(in >>> 5) & 0x1F];
+        long b = x[(in >>> 16) & 0x1F];
+        int opcode = (in >>> 10) & 0x3F;
+        long r;
+        if (sf) {
+            r = switch (opcode) {
+                case 2 -> b == 0 ? 0 : Long.divideUnsigned(a, b);
+                case 3 -> b == 0 ? 0 : (a == Long.MIN_VALUE && b == -1) ? a : a / b;
+                case 8 -> a << b;
+                case 9 -> a >>> b;
+                case 10 -> a >> b;
+                case 11 -> Long.rotateRight(a, (int) b);
+                default -> throw undefined();
+            };
+        } else {
+            int wa = (int) a;
+            int wb = (int) b;
+            r = switch (opcode) {
+                case 2 -> wb == 0 ? 0 : Integer.divideUnsigned(wa, wb);
+                case 3 -> wb == 0 ? 0 : (wa == Integer.MIN_VALUE && wb == -1) ? wa : wa / wb;
+                case 8 -> wa << wb;
+                case 9 -> wa >>> wb;
+                case 10 -> wa >> wb;
+                case 11 -> Integer.rotateRight(wa, wb);
+                default -> throw undefined();
+            };
+        }
+        setR(in & 0x1F, r, sf);
+    }
+
+    /** RBIT/REV16/REV32/REV/CLZ/CLS. */
+    private void dataProcessing1(int in) {
+        if ((in & (1 << 29)) != 0 || ((in >>> 16) & 0x1F) != 0) {
+            throw undefined();
+        }
+        boolean sf = in < 0;
+        long a = x[(in >>> 5) & 0x1F];
+        int opcode = (in >>> 10) & 0x3F;
+        long r;
+        if (sf) {
+            r = switch (opcode) {
+                case 0 -> Long.reverse(a);
+                case 1 -> ((a >>> 8) & 0x00FF_00FF_00FF_00FFL) | ((a & 0x00FF_00FF_00FF_00FFL) << 8);
+                case 2 -> Long.rotateRight(Long.reverseBytes(a), 32);
+                case 3 -> Long.reverseBytes(a);
+                case 4 -> Long.numberOfLeadingZeros(a);
+                case 5 -> Alu.cls64(a);
+                default -> throw undefined();
+            };
+        } else {
+            int w = (int) a;
+            r = switch (opcode) {
+                case 0 -> Integer.reverse(w);
+                case 1 -> ((w >>> 8) & 0x00FF_00FF) | ((w & 0x00FF_00FF) << 8);
+                case 2 -> Integer.reverseBytes(w);
+                case 4 -> Integer.numberOfLeadingZeros(w);
+                case 5 -> Alu.cls32(w);
+                default -> throw undefined();
+            };
+        }
+        setR(in & 0x1F, r, sf);
+    }
+
+    /** MADD/MSUB/SMADDL/SMSUBL/UMADDL/UMSUBL/SMULH/UMULH. */
+    private void dataProcessing3(int in) {
+        boolean sf = in < 0;
+        int op31 = (in >>> 21) & 7;
+        boolean o0 = (in & (1 << 15)) != 0;
+        if (((in >>> 29) & 3) != 0) {
+            throw undefined();
+        }
+        long n = x[(in >>> 5) & 0x1F];
+        long m = x[(in >>> 16) & 0x1F];
+        long a = x[(in >>> 10) & 0x1F];
+        long r;
+        switch (op31) {
+            case 0 -> r = o0 ? a - n * m : a + n * m;
+            case 1, 5 -> {
+                if (!sf) {
+                    throw undefined();
+                }
+                long p = op31 == 1 ? (long) (int) n * (int) m : (n & 0xFFFF_FFFFL) * (m & 0xFFFF_FFFFL);
+                r = o0 ? a - p : a + p;
+            }
+            case 2, 6 -> {
+                if (!sf || o0 || ((in >>> 10) & 0x1F) != 31) {
+                    throw undefined();
+                }
+                r = op31 == 2 ? Math.multiplyHigh(n, m) : Alu.umulh(n, m);
+            }
+            default -> throw undefined();
+        }
+        setR(in & 0x1F, r, sf);
+    }
+
+    // ------------------------------------------------------------------ branches, exceptions, system
+
+    private void branchExceptionSystem(int in) {
+        int top = in >>> 24;
+        switch (top) {
+            case 0x14, 0x15, 0x16, 0x17 -> pc = insnPc + ((long) (in << 6) >> 4);
+            case 0x94, 0x95, 0x96, 0x97 -> {
+                x[30] = insnPc + 4;
+                pc = insnPc + ((long) (in << 6) >> 4);
+            }
+            case 0x34, 0x35, 0xB4, 0xB5 -> compareBranch(in);
+            case 0x36, 0x37, 0xB6, 0xB7 -> testBranch(in);
+            case 0x54 -> {
+                if ((in & 0x10) != 0) {
+                    throw undefined();
+                }
+                if (Alu.condition(in & 0xF, nzcv)) {
+                    pc = insnPc + ((long) (in << 8) >> 11 & ~3L);
+                }
+            }
+            case 0xD4 -> exceptionGeneration(in);
+            case 0xD5 -> {
+                if ((in & 0x00C0_0000) != 0) {
+                    throw undefined();
+                }
+                system(in);
+            }
+            case 0xD6 -> branchRegister(in);
+            default -> throw undefined();
+        }
+    }
+
+    private void compareBranch(int in) {
+        long value = in < 0 ? x[in & 0x1F] : x[in & 0x1F] & 0xFFFF_FFFFL;
+        boolean nonZero = (in & (1 << 24)) != 0;
+        if ((value != 0) == nonZero) {
+            pc = insnPc + ((long) (in << 8) >> 11 & ~3L);
+        }
+    }
+
+    private void testBranch(int in) {
+        int bit = ((in >>> 26) & 0x20) | ((in >>> 19) & 0x1F);
+        boolean set = ((x[in & 0x1F] >>> bit) & 1) != 0;
+        boolean nonZero = (in & (1 << 24)) != 0;
+        if (set == nonZero) {
+            pc = insnPc + ((long) (in << 13) >> 16 & ~3L);
+        }
+    }
+
+    /** BR/BLR/RET/ERET (Arm ARM C4.1.66.6). */
+    private void branchRegister(int in) {
+        int opc = (in >>> 21) & 0xF;
+        if (((in >>> 16) & 0x1F) != 0x1F || ((in >>> 10) & 0x3F) != 0 || (in & 0x1F) != 0) {
+            throw undefined();
+        }
+        long target = x[(in >>> 5) & 0x1F];
+        switch (opc) {
+            case 0, 2 -> pc = target;
+            case 1 -> {
+                x[30] = insnPc + 4;
+                pc = target;
+            }
+            case 4 -> {
+                if (((in >>> 5) & 0x1F) != 0x1F) {
+                    throw undefined();
+                }
+                exceptionReturn();
+            }
+            default -> throw undefined();
+        }
+    }
+
+    // ------------------------------------------------------------------ SIMD and FP
+
+    private void simdFp(int in) {
+        checkFpAccess();
+        throw undefined();
+    }
+
+    // ------------------------------------------------------------------ loads and stores
+
+    private void loadStore(int in) {
+        if ((in & 0x3F00_0000) == 0x0800_0000) {
+            exclusiveOrdered(in);
+        } else if ((in & 0x3B00_0000) == 0x1800_0000) {
+            loadLiteral(in);
+        } else if ((in & 0x3A00_0000) == 0x2800_0000) {
+            loadStorePair(in);
+        } else if ((in & 0x3B00_0000) == 0x3900_0000) {
+            loadStoreUnsignedOffset(in);
+        } else if ((in & 0x3B20_0000) == 0x3800_0000) {
+            loadStoreImm9(in);
+        } else if ((in & 0x3B20_0C00) == 0x3820_0800) {
+            loadStoreRegisterOffset(in);
+        } else if ((in & 0x3B20_0C00) == 0x3820_0000) {
+            atomic(in);
+        } else {
+            throw undefined();
+        }
+    }
+
+    /** The base address register: SP when Rn = 31. */
+    private long base(int in) {
+        return xs((in >>> 5) & 0x1F);
+    }
+
+    private void loadStoreUnsignedOffset(int in) {
+        int size = in >>> 30;
+        boolean simd = (in & (1 << 26)) != 0;
+        int scale = simd ? ((in >>> 21) & 4) | size : size;
+        long offset = (long) ((in >>> 10) & 0xFFF) << scale;
+        transfer(in, base(in) + offset);
+    }
+
+    /** LDUR/STUR (00), post-index (01), unprivileged LDTR/STTR (10), pre-index (11). */
+    private void loadStoreImm9(int in) {
+        long imm = (in << 11) >> 23;
+        int mode9 = (in >>> 10) & 3;
+        int rn = (in >>> 5) & 0x1F;
+        long b = xs(rn);
+        switch (mode9) {
+            case 0 -> transfer(in, b + imm);
+            case 2 -> {
+                if ((in & (1 << 26)) != 0) {
+                    throw undefined();
+                }
+                transfer(in, b + imm);
+            }
+            case 1 -> {
+                transfer(in, b);
+                setXs(rn, b + imm);
+            }
+            default -> {
+                transfer(in, b + imm);
+                setXs(rn, b + imm);
+            }
+        }
+    }
+
+    private void loadStoreRegisterOffset(int in) {
+        int option = (in >>> 13) & 7;
+        if ((option & 2) == 0) {
+            throw undefined();
+        }
+        int size = in >>> 30;
+        boolean simd = (in & (1 << 26)) != 0;
+        int scale = simd ? ((in >>> 21) & 4) | size : size;
+        int shift = (in & (1 << 12)) != 0 ? scale : 0;
+        long offset = Alu.extend(x[(in >>> 16) & 0x1F], option, shift);
+        transfer(in, base(in) + offset);
+    }
+
+    /**
+     * The single-register transfer of the load/store register classes: size in bits 31:30, V in bit
+     * 26, opc in bits 23:22 (Arm ARM C4.1.88, "Load/store register").
+     */
+    private void transfer(int in, long va) {
+        int size = in >>> 30;
+        int opc = (in >>> 22) & 3;
+        int rt = in & 0x1F;
+        if ((in & (1 << 26)) != 0) {
+            transferFp(in, va);
+            return;
+        }
+        switch (opc) {
+            case 0 -> write(va, size, x[rt]);
+            case 1 -> setX(rt, read(va, size));
+            case 2 -> {
+                if (size == 3) {
+                    return; // PRFM / PRFUM: a hint
+                }
+                setX(rt, signExtend(read(va, size), size));
+            }
+            default -> {
+                if (size >= 2) {
+                    throw undefined();
+                }
+                setW(rt, signExtend(read(va, size), size));
+            }
+        }
+    }
+
+    private static long signExtend(long value, int log2) {
+        int shift = 64 - (8 << log2);
+        return (value << shift) >> shift;
+    }
+
+    /** SIMD&amp;FP register loads and stores (B/H/S/D/Q). */
+    private void transferFp(int in, long va) {
+        checkFpAccess();
+        throw undefined();
+    }
+
+    /** LDR (literal), LDRSW (literal), PRFM (literal). */
+    private void loadLiteral(int in) {
+        long va = insnPc + ((long) (in << 8) >> 11 & ~3L);
+        int opc = in >>> 30;
+        int rt = in & 0x1F;
+        if ((in & (1 << 26)) != 0) {
+            checkFpAccess();
+            throw undefined();
+        }
+        switch (opc) {
+            case 0 -> setX(rt, read32(va));
+            case 1 -> setX(rt, read64(va));
+            case 2 -> setX(rt, (int) read32(va));
+            default -> { } // PRFM (literal)
+        }
+    }
+
+    /** LDP/STP/LDPSW/LDNP/STNP: no-allocate (00), post-index (01), offset (10), pre-index (11). */
+    private void loadStorePair(int in) {
+        int opc = in >>> 30;
+        boolean simd = (in & (1 << 26)) != 0;
+        boolean load = (in & (1 << 22)) != 0;
+        int kind = (in >>> 23) & 3;
+        if (simd) {
+            checkFpAccess();
+            throw undefined();
+        }
+        if (opc == 3 || (opc == 1 && (!load || kind == 0))) {
+            throw undefined();
+        }
+        int log2 = opc == 2 ? 3 : 2;
+        long imm = (long) ((in << 10) >> 25) << log2;
+        int rn = (in >>> 5) & 0x1F;
+        int rt = in & 0x1F;
+        int rt2 = (in >>> 10) & 0x1F;
+        long b = xs(rn);
+        long va = kind == 1 ? b : b + imm;
+        int bytes = 1 << log2;
+        if (load) {
+            probe(va, 2 * bytes, false);
+            long first = read(va, log2);
+            long second = read(va + bytes, log2);
+            if (opc == 1) {
+                first = (int) first;
+                second = (int) second;
+            }
+            setX(rt, first);
+            setX(rt2, second);
+        } else {
+            long first = x[rt];
+            long second = x[rt2];
+            probe(va, 2 * bytes, true);
+            write(va, log2, first);
+            write(va + bytes, log2, second);
+        }
+        if (kind == 1 || kind == 3) {
+            setXs(rn, b + imm);
+        }
+    }
+
+    /** Exclusives and load-acquire/store-release (Arm ARM C4.1.88, "Load/store exclusive" and "ordered"). */
+    private void exclusiveOrdered(int in) {
+        int size = in >>> 30;
+        boolean o2 = (in & (1 << 23)) != 0;
+        boolean load = (in & (1 << 22)) != 0;
+        boolean o1 = (in & (1 << 21)) != 0;
+        int rs = (in >>> 16) & 0x1F;
+        int rt2 = (in >>> 10) & 0x1F;
+        int rt = in & 0x1F;
+        long va = base(in);
+        if (o2 && !o1) { // LDAR/STLR/LDLAR/STLLR
+            if (rs != 31 || rt2 != 31) {
+                throw undefined();
+            }
+            if (load) {
+                setX(rt, read(va, size));
+            } else {
+                write(va, size, x[rt]);
+            }
+            return;
+        }
+        if (o2) { // CAS family
+            compareAndSwap(in);
+            return;
+        }
+        if (o1) {
+            if (size < 2) { // CASP
+                compareAndSwapPair(in);
+                return;
+            }
+            exclusivePair(in, load, rs, rt, rt2, va);
+            return;
+        }
+        if (rt2 != 31) {
+            throw undefined();
+        }
+        if (load) {
+            if (rs != 31) {
+                throw undefined();
+            }
+            long value = read(va, size);
+            exclusiveAddress = va;
+            setX(rt, value);
+        } else {
+            boolean ok = exclusiveAddress == va;
+            if (ok) {
+                write(va, size, x[rt]);
+            }
+            exclusiveAddress = -1;
+            setW(rs, ok ? 0 : 1);
+        }
+    }
+
+    private void exclusivePair(int in, boolean load, int rs, int rt, int rt2, long va) {
+        int size = in >>> 30;
+        int log2 = size == 3 ? 3 : 2;
+        int bytes = 1 << log2;
+        if (load) {
+            if (rs != 31) {
+                throw undefined();
+            }
+            probe(va, 2 * bytes, false);
+            long first = read(va, log2);
+            long second = read(va + bytes, log2);
+            exclusiveAddress = va;
+            setX(rt, first);
+            setX(rt2, second);
+        } else {
+            boolean ok = exclusiveAddress == va;
+            if (ok) {
+                long first = x[rt];
+                long second = x[rt2];
+                probe(va, 2 * bytes, true);
+                write(va, log2, first);
+                write(va + bytes, log2, second);
+            }
+            exclusiveAddress = -1;
+            setW(rs, ok ? 0 : 1);
+        }
+    }
+
+    /** CAS, CASA, CASL, CASAL (B/H/W/X): compare Rs with memory, store Rt if equal, Rs = old. */
+    private void compareAndSwap(int in) {
+        int size = in >>> 30;
+        if (((in >>> 10) & 0x1F) != 31) {
+            throw undefined();
+        }
+        int rs = (in >>> 16) & 0x1F;
+        int rt = in & 0x1F;
+        long va = base(in);
+        long mask = size == 3 ? -1L : (1L << (8 << size)) - 1;
+        probe(va, 1 << size, true);
+        long old = read(va, size);
+        if (old == (x[rs] & mask)) {
+            write(va, size, x[rt]);
+        }
+        setX(rs, old);
+    }
+
+    /** CASP, CASPA, CASPL, CASPAL (W/X pairs). */
+    private void compareAndSwapPair(int in) {
+        boolean sf = (in & (1 << 30)) != 0;
+        int rs = (in >>> 16) & 0x1F;
+        int rt = in & 0x1F;
+        if ((rs & 1) != 0 || (rt & 1) != 0 || ((in >>> 10) & 0x1F) != 31) {
+            throw undefined();
+        }
+        int log2 = sf ? 3 : 2;
+        int bytes = 1 << log2;
+        long mask = sf ? -1L : 0xFFFF_FFFFL;
+        long va = base(in);
+        probe(va, 2 * bytes, true);
+        long first = read(va, log2);
+        long second = read(va + bytes, log2);
+        if (first == (x[rs] & mask) && second == (x[rs + 1] & mask)) {
+            write(va, log2, x[rt]);
+            write(va + bytes, log2, rt == 31 ? 0 : x[rt + 1]);
+        }
+        setX(rs, first);
+        setX(rs + 1, second);
+    }
+
+    /** LSE atomic memory operations (Arm ARM C4.1.88, "Atomic memory operations"). */
+    private void atomic(int in) {
+        if ((in & (1 << 26)) != 0) {
+            throw undefined();
+        }
+        int size = in >>> 30;
+        int o3 = (in >>> 15) & 1;
+        int opc = (in >>> 12) & 7;
+        int rs = (in >>> 16) & 0x1F;
+        int rt = in & 0x1F;
+        long va = base(in);
+        if (o3 == 1) {
+            if (opc == 0) { // SWP
+                probe(va, 1 << size, true);
+                long old = read(va, size);
+                write(va, size, x[rs]);
+                setX(rt, old);
+                return;
+            }
+            if (opc == 4 && rs == 31 && ((in >>> 23) & 1) == 1) { // LDAPR
+                setX(rt, read(va, size));
+                return;
+            }
+            throw undefined();
+        }
+        int bits = 8 << size;
+        long mask = size == 3 ? -1L : (1L << bits) - 1;
+        probe(va, 1 << size, true);
+        long old = read(va, size);
+        long operand = x[rs] & mask;
+        long result = switch (opc) {
+            case 0 -> old + operand;
+            case 1 -> old & ~operand;
+            case 2 -> old ^ operand;
+            case 3 -> old | operand;
+            case 4 -> signExtend(old, size) > signExtend(operand, size) ? old : operand;
+            case 5 -> signExtend(old, size) < signExtend(operand, size) ? old : operand;
+            case 6 -> Long.compareUnsigned(old, operand) > 0 ? old : operand;
+            default -> Long.compareUnsigned(old, operand) < 0 ? old : operand;
+        };
+        write(va, size, result);
+        setX(rt, old);
+    }
+
+    // ------------------------------------------------------------------ data abort syndromes
+
+    /**
+     * The ISS fields ISV, SAS, SSE, SRT, SF and AR (Arm ARM D24.2.40, ISS for a data abort) for a single
+     * general-purpose register load or store without writeback; 0 for every other access.
+     */
+    @Override
+    protected int dataAbortSyndrome(int in) {
+        if ((in & (1 << 26)) != 0 || ((in >>> 25) & 5) != 4) {
+            return 0;
+        }
+        int size = in >>> 30;
+        int rt = in & 0x1F;
+        boolean acquireRelease = false;
+        int opc;
+        if ((in & 0x3B00_0000) == 0x1800_0000) { // literal
+            int lopc = in >>> 30;
+            if (lopc == 3) {
+                return 0;
+            }
+            size = lopc == 1 ? 3 : 2;
+            opc = lopc == 2 ? 2 : 1;
+        } else if ((in & 0x3B00_0000) == 0x3900_0000
+                || ((in & 0x3B20_0000) == 0x3800_0000 && ((in >>> 10) & 1) == 0)
+                || (in & 0x3B20_0C00) == 0x3820_0800) {
+            opc = (in >>> 22) & 3;
+        } else if ((in & 0x3F20_0000) == 0x0880_0000) { // LDAR/STLR/LDLAR/STLLR
+            opc = (in >>> 22) & 1;
+            acquireRelease = (in & (1 << 15)) != 0;
+        } else if ((in & 0x3FFF_FC00) == 0x38BF_C000) { // LDAPR
+            opc = 1;
+            acquireRelease = true;
+        } else {
+            return 0;
+        }
+        boolean signed = opc >= 2;
+        boolean sixtyFour = opc == 2 || ((opc == 0 || opc == 1) && size == 3);
+        return 1 << 24 | size << 22 | (signed ? 1 << 21 : 0) | rt << 16 | (sixtyFour ? 1 << 15 : 0)
+                | (acquireRelease ? 1 << 14 : 0);
+    }
+}

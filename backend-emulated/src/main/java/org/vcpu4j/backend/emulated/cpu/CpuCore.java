@@ -1,0 +1,601 @@
+package org.vcpu4j.backend.emulated.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.function.Supplier;
+import org.vcpu4j.api.aarch64.SystemRegister;
+
+/**
+ * The CPU's architectural state and the machinery every instruction uses: guest memory access through
+ * a software TLB, stage-1 translation, stage-2 (guest-physical) faults that leave to the virtual EL2,
+ * and exception entry at EL1.
+ *
+ * <p>Control leaves an instruction early by throwing the preallocated {@link #STOP}: after a trap to
+ * EL2 ({@link #stopReason} {@link #STOP_TRAP}, syndrome in {@link #trapEsr}) or after the CPU took a
+ * guest exception and simply continues ({@link #STOP_CONTINUE}).
+ */
+public abstract class CpuCore {
+    /** Access kind: data read. */
+    public static final int READ = 0;
+    /** Access kind: data write. */
+    public static final int WRITE = 1;
+    /** Access kind: instruction fetch. */
+    public static final int EXECUTE = 2;
+
+    /** Stop reason: continue at the block boundary (a guest exception was taken, or state changed). */
+    public static final int STOP_CONTINUE = 0;
+    /** Stop reason: trap to the virtual EL2; see {@link #trapEsr} and {@link #trapIpa}. */
+    public static final int STOP_TRAP = 1;
+
+    /** The exception that unwinds an instruction; preallocated and without a stack trace. */
+    protected static final class Stop extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stop() {
+            super("guest control transfer", null, false, false);
+        }
+    }
+
+    /** The one {@link Stop} instance. */
+    protected static final Stop STOP = new Stop();
+
+    static final ValueLayout.OfLong LE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt LE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfByte LE8 = ValueLayout.JAVA_BYTE;
+
+    // System register indices into sys[] (the SystemRegister ordinals).
+    static final int MPIDR = SystemRegister.MPIDR_EL1.ordinal();
+    static final int SCTLR = SystemRegister.SCTLR_EL1.ordinal();
+    static final int CPACR = SystemRegister.CPACR_EL1.ordinal();
+    static final int TTBR0 = SystemRegister.TTBR0_EL1.ordinal();
+    static final int TTBR1 = SystemRegister.TTBR1_EL1.ordinal();
+    static final int TCR = SystemRegister.TCR_EL1.ordinal();
+    static final int ESR = SystemRegister.ESR_EL1.ordinal();
+    static final int FAR = SystemRegister.FAR_EL1.ordinal();
+    static final int PAR = SystemRegister.PAR_EL1.ordinal();
+    static final int VBAR = SystemRegister.VBAR_EL1.ordinal();
+    static final int CNTVCT = SystemRegister.CNTVCT_EL0.ordinal();
+    static final int CNTV_CTL = SystemRegister.CNTV_CTL_EL0.ordinal();
+    static final int CNTV_CVAL = SystemRegister.CNTV_CVAL_EL0.ordinal();
+    static final int CNTP_CTL = SystemRegister.CNTP_CTL_EL0.ordinal();
+    static final int CNTP_CVAL = SystemRegister.CNTP_CVAL_EL0.ordinal();
+    static final int CNTKCTL = SystemRegister.CNTKCTL_EL1.ordinal();
+
+    /** ESR_ELx.IL: a 32-bit instruction. */
+    static final long IL = 1L << 25;
+    /** PSTATE.IL (illegal execution state), SPSR bit 20. */
+    static final long PSTATE_IL = 1L << 20;
+    /** The bits of PSTATE kept verbatim (everything but NZCV, DAIF and M[4:0]). */
+    static final long PSTATE_OTHER = 0xFFFF_FFFF_0FFF_FC20L;
+
+    private static final int TLB_BITS = 8;
+    private static final int TLB_SIZE = 1 << TLB_BITS;
+    private static final int TLB_MASK = TLB_SIZE - 1;
+
+    // ---- general-purpose state
+    /** X0-X30; x[31] is always 0 (XZR). */
+    public final long[] x = new long[32];
+    /** The stack pointer selected by PSTATE (SP_EL0 or SP_EL1). */
+    protected long sp;
+    /** SP_EL0 while it is not selected. */
+    protected long spEl0;
+    /** SP_EL1 while it is not selected. */
+    protected long spEl1;
+    /** The address of the next instruction (during execution: of the one after the current one). */
+    public long pc;
+    /** The address of the instruction being executed. */
+    protected long insnPc;
+    /** The instruction being executed. */
+    protected int insn;
+    /** PSTATE.{N,Z,C,V} in bits 3:0. */
+    protected int nzcv;
+    /** PSTATE.{D,A,I,F} in bits 3:0. */
+    protected int daif;
+    /** PSTATE M[4:0]: EL in bits 3:2, SP selection in bit 0. */
+    protected int mode = 0x5;
+    /** The other PSTATE bits, kept as written. */
+    protected long pstateOther;
+    /** ELR_EL1. */
+    protected long elrEl1;
+    /** SPSR_EL1. */
+    protected long spsrEl1;
+    /** V0-V31, two longs each (low, high). */
+    public final long[] v = new long[64];
+    /** FPCR. */
+    protected long fpcr;
+    /** FPSR. */
+    protected long fpsr;
+    /** The system registers of {@link SystemRegister}, by ordinal (CNTVCT_EL0 is computed). */
+    protected final long[] sys = new long[SystemRegister.values().length];
+
+    // ---- counter: 62.5 MHz like QEMU virt, one tick per 16 ns
+    private final long counterEpoch;
+    /** CNTVOFF: physical count minus virtual count. */
+    protected long cntvoff;
+
+    // ---- exits
+    /** Why the last {@link #STOP} was thrown. */
+    protected int stopReason;
+    /** ESR_EL2 of the last trap. */
+    public long trapEsr;
+    /** The faulting guest-physical address of the last trap (aborts only). */
+    public long trapIpa;
+    /** The faulting virtual address of the last data abort to EL2. */
+    public long trapVa;
+    /** Whether the last data abort to EL2 was a write. */
+    public boolean trapWrite;
+
+    // ---- memory
+    private final Supplier<PhysicalMap> physicalSource;
+    /** The guest-physical map the TLB was filled from. */
+    protected PhysicalMap physical;
+    private final long[] tlbTag = new long[3 * TLB_SIZE];
+    private final MemorySegment[] tlbHost = new MemorySegment[3 * TLB_SIZE];
+    private final long[] tlbOffset = new long[3 * TLB_SIZE];
+    private long fetchPage = -1;
+    private MemorySegment fetchHost;
+    private long fetchOffset;
+
+    /**
+     * @param physicalSource the VM's current guest-physical map
+     * @param counterEpoch the {@link System#nanoTime()} at which the physical count was 0
+     */
+    protected CpuCore(Supplier<PhysicalMap> physicalSource, long counterEpoch) {
+        this.physicalSource = physicalSource;
+        this.counterEpoch = counterEpoch;
+        this.physical = physicalSource.get();
+        Arrays.fill(tlbTag, -1);
+    }
+
+    // ------------------------------------------------------------------ registers and PSTATE
+
+    /** {@return the current exception level, 0 or 1} */
+    protected final int el() {
+        return (mode >>> 2) & 3;
+    }
+
+    /** {@return PSTATE in SPSR format} */
+    public final long pstate() {
+        return pstateOther | (long) nzcv << 28 | (long) daif << 6 | mode;
+    }
+
+    /**
+     * Replaces PSTATE (SPSR format), switching the stack pointer if the selection changes.
+     *
+     * @param value PSTATE in SPSR format
+     */
+    public final void setPstate(long value) {
+        nzcv = (int) (value >>> 28) & 0xF;
+        daif = (int) (value >>> 6) & 0xF;
+        pstateOther = value & PSTATE_OTHER;
+        setMode((int) value & 0x1F);
+    }
+
+    /**
+     * Changes PSTATE.M, banking the stack pointer.
+     *
+     * @param newMode M[4:0]
+     */
+    protected final void setMode(int newMode) {
+        if (usesSpEl1(mode)) {
+            spEl1 = sp;
+        } else {
+            spEl0 = sp;
+        }
+        int oldEl = el();
+        mode = newMode;
+        sp = usesSpEl1(newMode) ? spEl1 : spEl0;
+        if (oldEl != el()) {
+            flushTlb();
+        }
+    }
+
+    private static boolean usesSpEl1(int m) {
+        return (m & 1) != 0 && (m & 0xC) != 0;
+    }
+
+    /** {@return SP_EL0} */
+    public final long spEl0() {
+        return usesSpEl1(mode) ? spEl0 : sp;
+    }
+
+    /** {@return SP_EL1} */
+    public final long spEl1() {
+        return usesSpEl1(mode) ? sp : spEl1;
+    }
+
+    /** @param value SP_EL0 */
+    public final void setSpEl0(long value) {
+        if (usesSpEl1(mode)) {
+            spEl0 = value;
+        } else {
+            sp = value;
+        }
+    }
+
+    /** @param value SP_EL1 */
+    public final void setSpEl1(long value) {
+        if (usesSpEl1(mode)) {
+            sp = value;
+        } else {
+            spEl1 = value;
+        }
+    }
+
+    /** {@return whether PSTATE.M names a state this CPU runs: EL0t, EL1t or EL1h} */
+    public final boolean modeIsValid() {
+        return mode == 0 || mode == 4 || mode == 5;
+    }
+
+    /** {@return ELR_EL1} */
+    public final long elrEl1() {
+        return elrEl1;
+    }
+
+    /** @param value ELR_EL1 */
+    public final void setElrEl1(long value) {
+        elrEl1 = value;
+    }
+
+    /** {@return SPSR_EL1} */
+    public final long spsrEl1() {
+        return spsrEl1;
+    }
+
+    /** @param value SPSR_EL1 */
+    public final void setSpsrEl1(long value) {
+        spsrEl1 = value;
+    }
+
+    /** {@return FPCR} */
+    public final long fpcr() {
+        return fpcr;
+    }
+
+    /** @param value FPCR */
+    public final void setFpcr(long value) {
+        fpcr = value;
+    }
+
+    /** {@return FPSR} */
+    public final long fpsr() {
+        return fpsr;
+    }
+
+    /** @param value FPSR */
+    public final void setFpsr(long value) {
+        fpsr = value;
+    }
+
+    /**
+     * {@return a system register as the state holds it (CNTVCT_EL0: the virtual count)}
+     *
+     * @param r the register
+     */
+    public final long systemRegister(SystemRegister r) {
+        return r.ordinal() == CNTVCT ? virtualCount() : sys[r.ordinal()];
+    }
+
+    /**
+     * Sets a system register as the state holds it (CNTVCT_EL0: sets the virtual offset).
+     *
+     * @param r the register
+     * @param value the value
+     */
+    public final void setSystemRegister(SystemRegister r, long value) {
+        if (r.ordinal() == CNTVCT) {
+            setVirtualCount(value);
+        } else {
+            sys[r.ordinal()] = value;
+        }
+        flushTlb();
+    }
+
+    // ------------------------------------------------------------------ counter
+
+    /** {@return the physical count (CNTPCT_EL0)} */
+    protected final long physicalCount() {
+        return (System.nanoTime() - counterEpoch) >>> 4;
+    }
+
+    /** {@return the virtual count (CNTVCT_EL0)} */
+    public final long virtualCount() {
+        return physicalCount() - cntvoff;
+    }
+
+    /** @param value the virtual count to read from now on */
+    public final void setVirtualCount(long value) {
+        cntvoff = physicalCount() - value;
+    }
+
+    // ------------------------------------------------------------------ exceptions
+
+    /**
+     * Takes an exception to EL1 (Arm ARM D1.10.2 "Exception entry"): SPSR_EL1 = PSTATE, ELR_EL1 = the
+     * preferred return address, PSTATE = EL1h with DAIF masked, PC = VBAR_EL1 + the vector offset (0x0
+     * current EL with SP_EL0, 0x200 current EL with SP_ELx, 0x400 lower EL in AArch64; + 0x80 for IRQ).
+     *
+     * @param syndrome ESR_EL1 for a synchronous exception, or -1 for an interrupt (ESR unchanged)
+     * @param returnAddress ELR_EL1
+     * @param kindOffset 0 synchronous, 0x80 IRQ, 0x100 FIQ, 0x180 SError
+     */
+    protected final void enterException(long syndrome, long returnAddress, int kindOffset) {
+        int base = el() == 0 ? 0x400 : (mode & 1) != 0 ? 0x200 : 0;
+        spsrEl1 = pstate();
+        elrEl1 = returnAddress;
+        if (syndrome >= 0) {
+            sys[ESR] = syndrome;
+        }
+        daif = 0xF;
+        pstateOther &= ~(PSTATE_IL | 1L << 21); // IL and SS cleared on entry
+        setMode(0x5);
+        pc = (sys[VBAR] & ~0x7FFL) + base + kindOffset;
+    }
+
+    /**
+     * Takes a synchronous exception to EL1 for the current instruction and unwinds it.
+     *
+     * @param ec the exception class
+     * @param iss the ISS
+     * @return never; declared so callers can write {@code throw syncException(...)}
+     */
+    protected final Stop syncException(int ec, int iss) {
+        enterException((long) ec << 26 | IL | iss, insnPc, 0);
+        stopReason = STOP_CONTINUE;
+        throw STOP;
+    }
+
+    /** {@return never: takes the undefined-instruction exception (EC 0x00)} */
+    protected final Stop undefined() {
+        return syncException(0x00, 0);
+    }
+
+    /**
+     * Traps the current instruction to the virtual EL2 and unwinds it.
+     *
+     * @param ec the ESR_EL2 exception class
+     * @param iss the ISS
+     * @param returnAddress the PC to leave (ELR_EL2)
+     * @return never
+     */
+    protected final Stop trapToEl2(int ec, int iss, long returnAddress) {
+        trapEsr = (long) ec << 26 | IL | iss;
+        pc = returnAddress;
+        stopReason = STOP_TRAP;
+        throw STOP;
+    }
+
+    // ------------------------------------------------------------------ translation
+
+    /** Drops every cached translation (TLBI, translation-register writes, map changes, EL changes). */
+    public final void flushTlb() {
+        Arrays.fill(tlbTag, -1);
+        fetchPage = -1;
+    }
+
+    /** Drops cached translations if the VM's memory map changed. */
+    protected final void refreshPhysical() {
+        PhysicalMap now = physicalSource.get();
+        if (now != physical) {
+            physical = now;
+            flushTlb();
+        }
+    }
+
+    /**
+     * Translates a virtual address (stage 1), taking the guest's abort on a fault.
+     *
+     * @param va the virtual address
+     * @param kind READ, WRITE or EXECUTE
+     * @return the guest-physical address
+     */
+    protected abstract long translate(long va, int kind);
+
+    /**
+     * Finds the host memory of a page, filling a TLB entry; a guest-physical address with no region
+     * (or without the permission) traps to EL2.
+     */
+    private int fill(long va, int kind) {
+        long pa = translate(va, kind);
+        PhysicalMap map = physical;
+        int r = map.find(pa);
+        if (r < 0 || !map.allows(r, kind)) {
+            stage2Fault(va, pa, kind, r < 0 ? 0x07 : 0x0F);
+        }
+        int slot = kind * TLB_SIZE + ((int) (va >>> 12) & TLB_MASK);
+        tlbTag[slot] = va >>> 12;
+        tlbHost[slot] = map.host(r);
+        tlbOffset[slot] = (pa & ~0xFFFL) - map.start(r);
+        return slot;
+    }
+
+    /**
+     * A guest-physical access with no memory behind it: an instruction abort or data abort to EL2 with
+     * the syndrome hardware would give (Arm ARM D24.2.40, ISS for EC 0x20 and 0x24).
+     */
+    private void stage2Fault(long va, long pa, int kind, int faultStatus) {
+        if (kind == EXECUTE) {
+            trapIpa = pa;
+            trapToEl2(0x20, faultStatus, insnPc);
+        }
+        trapIpa = pa;
+        trapVa = va;
+        trapWrite = kind == WRITE;
+        int iss = dataAbortSyndrome(insn) | (kind == WRITE ? 1 << 6 : 0) | faultStatus;
+        trapToEl2(0x24, iss, insnPc);
+    }
+
+    /**
+     * {@return ISV, SAS, SSE, SRT, SF and AR of a data abort on this instruction (0 when the instruction
+     * is not a single general-purpose register load or store without writeback)}
+     *
+     * @param instruction the instruction
+     */
+    protected abstract int dataAbortSyndrome(int instruction);
+
+    // ------------------------------------------------------------------ memory access
+
+    /**
+     * {@return the instruction word at a virtual address}
+     *
+     * @param va the PC
+     */
+    protected final int fetch(long va) {
+        if ((va >>> 12) == fetchPage && (va & 3) == 0) {
+            return fetchHost.get(LE32, fetchOffset + (va & 0xFFF));
+        }
+        return fetchSlow(va);
+    }
+
+    private int fetchSlow(long va) {
+        insn = 0;
+        if ((va & 3) != 0) {
+            sys[FAR] = va;
+            syncException(0x22, 0);
+        }
+        int slot = fill(va, EXECUTE);
+        fetchPage = va >>> 12;
+        fetchHost = tlbHost[slot];
+        fetchOffset = tlbOffset[slot];
+        return fetchHost.get(LE32, fetchOffset + (va & 0xFFF));
+    }
+
+    private int slot(long va, int kind) {
+        int slot = kind * TLB_SIZE + ((int) (va >>> 12) & TLB_MASK);
+        return tlbTag[slot] == va >>> 12 ? slot : fill(va, kind);
+    }
+
+    /** {@return the byte at a virtual address, zero-extended} @param va the address */
+    protected final long read8(long va) {
+        int slot = slot(va, READ);
+        return tlbHost[slot].get(LE8, tlbOffset[slot] + (va & 0xFFF)) & 0xFFL;
+    }
+
+    /** {@return the 16-bit value at a virtual address, zero-extended} @param va the address */
+    protected final long read16(long va) {
+        if ((va & 0xFFF) > 0xFFE) {
+            return read8(va) | read8(va + 1) << 8;
+        }
+        int slot = slot(va, READ);
+        return tlbHost[slot].get(LE16, tlbOffset[slot] + (va & 0xFFF)) & 0xFFFFL;
+    }
+
+    /** {@return the 32-bit value at a virtual address, zero-extended} @param va the address */
+    protected final long read32(long va) {
+        if ((va & 0xFFF) > 0xFFC) {
+            return read16(va) | read16(va + 2) << 16;
+        }
+        int slot = slot(va, READ);
+        return tlbHost[slot].get(LE32, tlbOffset[slot] + (va & 0xFFF)) & 0xFFFF_FFFFL;
+    }
+
+    /** {@return the 64-bit value at a virtual address} @param va the address */
+    protected final long read64(long va) {
+        if ((va & 0xFFF) > 0xFF8) {
+            return read32(va) | read32(va + 4) << 32;
+        }
+        int slot = slot(va, READ);
+        return tlbHost[slot].get(LE64, tlbOffset[slot] + (va & 0xFFF));
+    }
+
+    /**
+     * {@return a value of {@code 1 << log2} bytes, zero-extended}
+     *
+     * @param va the address
+     * @param log2 0-3
+     */
+    protected final long read(long va, int log2) {
+        return switch (log2) {
+            case 0 -> read8(va);
+            case 1 -> read16(va);
+            case 2 -> read32(va);
+            default -> read64(va);
+        };
+    }
+
+    /**
+     * Checks that a write to every page of {@code [va, va + size)} would succeed, so that a store that
+     * crosses a page boundary changes nothing when its second half faults.
+     */
+    private void probeWrite(long va, int size) {
+        slot(va, WRITE);
+        slot(va + size - 1, WRITE);
+    }
+
+    /** @param va the address @param value the byte to write (low 8 bits) */
+    protected final void write8(long va, long value) {
+        int slot = slot(va, WRITE);
+        tlbHost[slot].set(LE8, tlbOffset[slot] + (va & 0xFFF), (byte) value);
+    }
+
+    /** @param va the address @param value the value to write (low 16 bits) */
+    protected final void write16(long va, long value) {
+        if ((va & 0xFFF) > 0xFFE) {
+            probeWrite(va, 2);
+            write8(va, value);
+            write8(va + 1, value >>> 8);
+            return;
+        }
+        int slot = slot(va, WRITE);
+        tlbHost[slot].set(LE16, tlbOffset[slot] + (va & 0xFFF), (short) value);
+    }
+
+    /** @param va the address @param value the value to write (low 32 bits) */
+    protected final void write32(long va, long value) {
+        if ((va & 0xFFF) > 0xFFC) {
+            probeWrite(va, 4);
+            for (int i = 0; i < 4; i++) {
+                write8(va + i, value >>> (8 * i));
+            }
+            return;
+        }
+        int slot = slot(va, WRITE);
+        tlbHost[slot].set(LE32, tlbOffset[slot] + (va & 0xFFF), (int) value);
+    }
+
+    /** @param va the address @param value the value to write */
+    protected final void write64(long va, long value) {
+        if ((va & 0xFFF) > 0xFF8) {
+            probeWrite(va, 8);
+            for (int i = 0; i < 8; i++) {
+                write8(va + i, value >>> (8 * i));
+            }
+            return;
+        }
+        int slot = slot(va, WRITE);
+        tlbHost[slot].set(LE64, tlbOffset[slot] + (va & 0xFFF), value);
+    }
+
+    /**
+     * Writes {@code 1 << log2} bytes.
+     *
+     * @param va the address
+     * @param log2 0-3
+     * @param value the value (low bits)
+     */
+    protected final void write(long va, int log2, long value) {
+        switch (log2) {
+            case 0 -> write8(va, value);
+            case 1 -> write16(va, value);
+            case 2 -> write32(va, value);
+            default -> write64(va, value);
+        }
+    }
+
+    /**
+     * Checks that {@code [va, va + size)} is readable (and writable if asked) before a multi-part
+     * access, so that a fault in a later part leaves registers and memory unchanged.
+     *
+     * @param va the address
+     * @param size the number of bytes
+     * @param write whether the access writes
+     */
+    protected final void probe(long va, int size, boolean write) {
+        int kind = write ? WRITE : READ;
+        slot(va, kind);
+        slot(va + size - 1, kind);
+    }
+}

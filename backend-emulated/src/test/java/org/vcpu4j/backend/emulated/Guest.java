@@ -1,0 +1,96 @@
+package org.vcpu4j.backend.emulated;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import org.vcpu4j.api.Hypervisor;
+import org.vcpu4j.api.MemoryRegion;
+import org.vcpu4j.api.VCpu;
+import org.vcpu4j.api.VCpuExit;
+import org.vcpu4j.api.VirtualMachine;
+import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
+import org.vcpu4j.api.aarch64.Aarch64SetupConfig;
+import org.vcpu4j.api.aarch64.Aarch64State;
+import org.vcpu4j.spi.Backends;
+
+/**
+ * A test guest on the emulated backend, through the public API: 1 MiB of RAM at {@link #RAM}, one
+ * vCPU set up and bound to the calling thread, code loaded at {@link #RAM}.
+ */
+final class Guest implements AutoCloseable {
+    /** Guest-physical base of RAM (QEMU virt's). */
+    static final long RAM = 0x4000_0000L;
+    /** RAM size. */
+    static final long RAM_SIZE = 1 << 20;
+    /** The UART QEMU virt has (nothing is mapped there: accesses are MMIO exits). */
+    static final long UART = 0x0900_0000L;
+
+    private static final ValueLayout.OfInt LE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    final Hypervisor hypervisor;
+    final VirtualMachine vm;
+    final VCpu vcpu;
+    final MemorySegment ram;
+
+    Guest(Aarch64SetupConfig setup, int... code) {
+        hypervisor = Backends.open(new EmulatedBackendProvider());
+        vm = hypervisor.createVirtualMachine();
+        MemoryRegion region = vm.mapRam(RAM, RAM_SIZE);
+        ram = region.host();
+        vcpu = vm.createVCpu(0, Aarch64CreateConfig.ofMpidr(0));
+        load(RAM, code);
+        vcpu.setEntry(RAM);
+        vcpu.setup(setup);
+        vcpu.bind();
+    }
+
+    Guest(int... code) {
+        this(Aarch64SetupConfig.defaults(), code);
+    }
+
+    /** Writes instruction words at a guest-physical address in RAM. */
+    void load(long address, int... words) {
+        for (int i = 0; i < words.length; i++) {
+            ram.set(LE32, address - RAM + 4L * i, words[i]);
+        }
+    }
+
+    long readLong(long address) {
+        return ram.get(LE64, address - RAM);
+    }
+
+    void writeLong(long address, long value) {
+        ram.set(LE64, address - RAM, value);
+    }
+
+    int readInt(long address) {
+        return ram.get(LE32, address - RAM);
+    }
+
+    Aarch64State state() {
+        return (Aarch64State) vcpu.saveState();
+    }
+
+    long pc() {
+        return state().pc();
+    }
+
+    long x(int n) {
+        return vcpu.gpr(n);
+    }
+
+    VCpuExit run() {
+        return vcpu.run();
+    }
+
+    /** Sets registers before a run by editing the state. */
+    void edit(java.util.function.UnaryOperator<Aarch64State.Builder> change) {
+        vcpu.restoreState(change.apply(state().toBuilder()).build());
+    }
+
+    @Override
+    public void close() {
+        hypervisor.close();
+    }
+}
