@@ -1,0 +1,550 @@
+package org.vcpu4j.backend.hvf;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vcpu4j.api.BackendException;
+import org.vcpu4j.api.IllegalVCpuStateException;
+import org.vcpu4j.api.RegisterState;
+import org.vcpu4j.api.VCpuExit;
+import org.vcpu4j.api.VCpuSetupConfig;
+import org.vcpu4j.api.VCpuState;
+import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
+import org.vcpu4j.api.aarch64.Aarch64SetupConfig;
+import org.vcpu4j.api.aarch64.Aarch64State;
+import org.vcpu4j.api.aarch64.SystemRegister;
+import org.vcpu4j.api.aarch64.Vec128;
+import org.vcpu4j.backend.hvf.sys.HvReg;
+import org.vcpu4j.backend.hvf.sys.HvSysReg;
+import org.vcpu4j.backend.hvf.sys.HvVcpuExit;
+import org.vcpu4j.backend.hvf.sys.HvfApi;
+import org.vcpu4j.backend.hvf.sys.HvfException;
+import org.vcpu4j.spi.ArchVCpu;
+import org.vcpu4j.spi.aarch64.Completion;
+import org.vcpu4j.spi.aarch64.Gprs;
+import org.vcpu4j.spi.aarch64.TrapDecoder;
+
+/**
+ * One AArch64 vCPU on Hypervisor.framework.
+ *
+ * <p><b>Threads.</b> The framework ties a vCPU to the thread that creates it, so the native vCPU is
+ * created by {@link #bind()} on the binding thread and destroyed by {@link #unbind()} (after its state
+ * is read back) or {@link #close()} on that thread. Without a native vCPU (before bind, after unbind) the
+ * registers live in a {@link RegisterCache}; bind writes the whole cache into the new native vCPU. While
+ * a native vCPU exists, every call from another thread is refused, except {@link #requestExit()}
+ * ({@code hv_vcpus_exit}).
+ *
+ * <p><b>Exits.</b> {@code HV_EXIT_REASON_EXCEPTION} is decoded by {@link TrapDecoder} from the exit's
+ * syndrome and physical address, and the PC is advanced where it says (MMIO, system register, SMC, WFx;
+ * not HVC, whose ELR already points past it). {@code HV_EXIT_REASON_CANCELED} becomes {@code
+ * Interrupted} when {@link #requestExit()} asked for it (a stale cancel re-enters the guest). {@code
+ * HV_EXIT_REASON_VTIMER_ACTIVATED} becomes {@code ExternalInterrupt(27)}; see {@link #prepareEntry()}
+ * for when the timer is unmasked.
+ *
+ * <p><b>Interrupts.</b> Without the macOS 15 GIC the framework has one IRQ line per vCPU and no
+ * interrupt ids. {@link #injectInterrupt(int)} records the id; while any id is recorded, the IRQ line is
+ * asserted before every {@code hv_vcpu_run} (the framework drops it when the run returns). An id leaves
+ * the record when the guest acknowledges it: a trapped read of ICC_IAR1_EL1 that the VMM completes with
+ * that id.
+ */
+final class HvfVCpu implements ArchVCpu {
+    /** The virtual timer's interrupt: PPI 11, GIC INTID 27 (Arm BSA; Linux's arch_timer uses it). */
+    static final int VTIMER_INTID = 27;
+    /** ICC_IAR1_EL1 (op0 3, op1 0, CRn 12, CRm 12, op2 0) in ISS format. */
+    static final long ICC_IAR1_EL1 = SystemRegister.issAddress(3, 0, 12, 12, 0);
+    /** SCTLR_EL1 after setup, as arm_vcpu leaves it (MMU and caches off, RES1 bits set). */
+    static final long SCTLR_EL1_SETUP = 0x30C5_0830L;
+    /** MPIDR_EL1 bit 31 is RES1. */
+    static final long MPIDR_RES1 = 1L << 31;
+    /** CNTV_CTL_EL0 (Arm ARM D24.11): ENABLE bit 0, IMASK bit 1, ISTATUS bit 2. */
+    private static final long CNTV_ENABLE = 1;
+    private static final long CNTV_IMASK = 2;
+    private static final long CNTV_ISTATUS = 4;
+
+    private static final Logger LOG = LoggerFactory.getLogger(HvfVCpu.class);
+    private static final VCpuExit.Interrupted INTERRUPTED = new VCpuExit.Interrupted();
+    private static final VCpuExit.ExternalInterrupt VTIMER_EXIT = new VCpuExit.ExternalInterrupt(VTIMER_INTID);
+    private static final SystemRegister[] SYSTEM_REGISTERS = SystemRegister.values();
+    private static final HvSysReg[] HV_SYS_REGS = HvSysReg.values();
+
+    private final HvfApi api;
+    private final int id;
+    private final RegisterCache cache = new RegisterCache();
+    /** Registers of the state with no hv_sys_reg_t: held here whether or not a native vCPU exists. */
+    private final long[] shadow = new long[SYSTEM_REGISTERS.length];
+    private final TreeSet<Integer> pendingInterrupts = new TreeSet<>();
+    private final Object nativeLock = new Object();
+    private final AtomicBoolean exitRequested = new AtomicBoolean();
+    private final Gprs gprs = new Gprs() {
+        @Override
+        public long x(int n) {
+            return reg(HvReg.X0 + n);
+        }
+
+        @Override
+        public void setX(int n, long value) {
+            setReg(HvReg.X0 + n, value);
+        }
+    };
+
+    // Written on the owning thread under nativeLock; read by requestExit under nativeLock.
+    private volatile boolean live;
+    private long handle;
+    private MemorySegment exitInfo;
+    private Thread owner;
+
+    private volatile boolean inGuest;
+    private boolean vtimerMasked;
+    private long lastFaultAddress;
+    private int lastInstructionLength = 4;
+
+    HvfVCpu(HvfVm vm, int id, Aarch64CreateConfig config) {
+        this.api = vm.api();
+        this.id = id;
+        cache.reg[HvReg.X0] = config.dtbAddress();
+        cache.reg[HvReg.CPSR] = Aarch64State.PSTATE_EL1H_MASKED;
+        cache.sys[HvSysReg.MPIDR_EL1.ordinal()] = config.mpidr() | MPIDR_RES1;
+        cache.vtimerOffset = vm.vtimerBase();
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------------
+
+    @Override
+    public void setEntry(long guestAddress) {
+        checkThread("setEntry");
+        setReg(HvReg.PC, guestAddress);
+    }
+
+    @Override
+    public void setup(VCpuSetupConfig config) {
+        checkThread("setup");
+        Aarch64SetupConfig c = (Aarch64SetupConfig) config;
+        setReg(HvReg.CPSR, Aarch64State.PSTATE_EL1H_MASKED);
+        setSys(HvSysReg.SCTLR_EL1, SCTLR_EL1_SETUP);
+        if (!c.passthroughTimer() || !c.passthroughInterrupt() || !c.trappedSystemRegisters().isEmpty()) {
+            LOG.debug("vCPU {}: Hypervisor.framework decides which registers and timers trap; {} is applied as far as"
+                    + " the framework allows (see backend-hvf README)", id, c);
+        }
+    }
+
+    @Override
+    public void bind() {
+        Thread current = Thread.currentThread();
+        if (live) {
+            if (owner == current) {
+                return;
+            }
+            throw new IllegalVCpuStateException("vCPU " + id + ": its Hypervisor.framework vCPU belongs to " + owner
+                    + "; unbind() it there before binding on " + current, VCpuState.FREE);
+        }
+        String unwritable = unwritableVectors(cache.simd);
+        if (!unwritable.isEmpty()) {
+            throw new BackendException("vCPU " + id + ": cannot bind: " + unwritable + " must be written with bits"
+                    + " 127:64 set, and hv_vcpu_set_simd_fp_reg takes its 128-bit value by value, which"
+                    + " java.lang.foreign cannot pass (only values with bits 127:64 zero can be written)");
+        }
+        HvfApi.VCpuHandle created = api.vcpuCreate();
+        synchronized (nativeLock) {
+            handle = created.vcpu();
+            exitInfo = created.exit();
+            owner = current;
+            live = true;
+        }
+        try {
+            flushCache();
+        } catch (RuntimeException e) {
+            try {
+                destroyNative();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void unbind() {
+        checkThread("unbind");
+        if (!live) {
+            return;
+        }
+        readIntoCache();
+        destroyNative();
+        String unwritable = unwritableVectors(cache.simd);
+        if (!unwritable.isEmpty()) {
+            LOG.warn("vCPU {}: {} hold bits 127:64 that cannot be written back: binding again will be refused",
+                    id, unwritable);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!live) {
+            return;
+        }
+        if (owner != Thread.currentThread()) {
+            throw new BackendException("vCPU " + id + " is bound to " + owner + ": Hypervisor.framework destroys a"
+                    + " vCPU only on its own thread; unbind() or close() it on that thread");
+        }
+        destroyNative();
+    }
+
+    // ---- run ---------------------------------------------------------------------------------------
+
+    @Override
+    public VCpuExit run() {
+        checkThread("run");
+        if (!live) {
+            throw new IllegalVCpuStateException("vCPU " + id + ": run() needs a bound vCPU", VCpuState.FREE);
+        }
+        for (;;) {
+            inGuest = true;
+            try {
+                if (exitRequested.getAndSet(false)) {
+                    return INTERRUPTED;
+                }
+                prepareEntry();
+                api.vcpuRun(handle);
+            } finally {
+                inGuest = false;
+            }
+            VCpuExit exit = handleExit();
+            if (exit != null) {
+                return exit;
+            }
+        }
+    }
+
+    /**
+     * Before each entry: unmask the virtual timer once the guest no longer asserts it (after a {@code
+     * VTIMER_ACTIVATED} exit the framework masks it; it stays masked while CNTV_CTL_EL0 has ENABLE = 1,
+     * IMASK = 0 and ISTATUS = 1, i.e. until the guest's handler reprogrammed, masked or disabled the
+     * timer, as QEMU's hvf does), and assert the IRQ line while injected interrupts are unacknowledged.
+     */
+    private void prepareEntry() {
+        if (vtimerMasked) {
+            long ctl = api.getSysReg(handle, HvSysReg.CNTV_CTL_EL0.code());
+            boolean asserted = (ctl & CNTV_ENABLE) != 0 && (ctl & CNTV_IMASK) == 0 && (ctl & CNTV_ISTATUS) != 0;
+            if (!asserted) {
+                api.setVtimerMask(handle, false);
+                vtimerMasked = false;
+            }
+        }
+        if (!pendingInterrupts.isEmpty()) {
+            api.setPendingInterrupt(handle, HvReg.INTERRUPT_IRQ, true);
+        }
+    }
+
+    /** {@return the exit for the last run, or null to enter the guest again} */
+    private VCpuExit handleExit() {
+        int reason = HvVcpuExit.reason(exitInfo);
+        return switch (reason) {
+            case HvVcpuExit.REASON_CANCELED -> exitRequested.getAndSet(false) ? INTERRUPTED : null;
+            case HvVcpuExit.REASON_EXCEPTION -> exception();
+            case HvVcpuExit.REASON_VTIMER_ACTIVATED -> {
+                vtimerMasked = true;
+                yield VTIMER_EXIT;
+            }
+            default -> new VCpuExit.InternalError(reason, "Hypervisor.framework reported exit reason " + reason
+                    + (reason == HvVcpuExit.REASON_UNKNOWN ? " (HV_EXIT_REASON_UNKNOWN)" : " (not a known reason)")
+                    + String.format(", syndrome 0x%x", HvVcpuExit.syndrome(exitInfo)));
+        };
+    }
+
+    private VCpuExit exception() {
+        long esr = HvVcpuExit.syndrome(exitInfo);
+        long ipa = HvVcpuExit.physicalAddress(exitInfo);
+        lastFaultAddress = HvVcpuExit.virtualAddress(exitInfo);
+        TrapDecoder.Decoded decoded = TrapDecoder.decode(esr, ipa, gprs);
+        lastInstructionLength = decoded.instructionLength();
+        if (decoded.advancePc()) {
+            api.setReg(handle, HvReg.PC, api.getReg(handle, HvReg.PC) + decoded.instructionLength());
+        }
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("vCPU {}: ESR 0x{} IPA 0x{} -> {}", id, Long.toHexString(esr), Long.toHexString(ipa),
+                    decoded.exit());
+        }
+        return decoded.exit();
+    }
+
+    @Override
+    public void requestExit() {
+        exitRequested.set(true);
+        if (inGuest) {
+            synchronized (nativeLock) {
+                if (live) {
+                    try {
+                        api.vcpusExit(handle);
+                    } catch (HvfException e) {
+                        LOG.debug("vCPU {}: hv_vcpus_exit failed; the request stays pending: {}", id, e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- registers ---------------------------------------------------------------------------------
+
+    @Override
+    public void setGpr(int index, long value) {
+        checkThread("setGpr");
+        setReg(HvReg.X0 + index, value);
+    }
+
+    @Override
+    public long gpr(int index) {
+        checkThread("gpr");
+        return reg(HvReg.X0 + index);
+    }
+
+    @Override
+    public void injectInterrupt(int intid) {
+        checkThread("injectInterrupt");
+        pendingInterrupts.add(intid);
+    }
+
+    @Override
+    public void setReturnValue(long value) {
+        checkThread("setReturnValue");
+        setReg(HvReg.X0, value);
+    }
+
+    @Override
+    public void completeMmioRead(VCpuExit.MmioRead exit, long value) {
+        checkThread("completeMmioRead");
+        Completion.completeMmioRead(exit, value, gprs);
+    }
+
+    @Override
+    public void completeMmioWithExternalAbort(VCpuExit exit) {
+        checkThread("completeMmioWithExternalAbort");
+        boolean write = exit instanceof VCpuExit.MmioWrite;
+        long pstate = reg(HvReg.CPSR);
+        ExternalAbort entry = ExternalAbort.compute(pstate, reg(HvReg.PC), lastInstructionLength, lastFaultAddress,
+                write, sys(HvSysReg.VBAR_EL1), sys(HvSysReg.SCTLR_EL1));
+        setSys(HvSysReg.ESR_EL1, entry.esr());
+        setSys(HvSysReg.FAR_EL1, entry.far());
+        setSys(HvSysReg.ELR_EL1, entry.elr());
+        setSys(HvSysReg.SPSR_EL1, entry.spsr());
+        setReg(HvReg.CPSR, entry.pstate());
+        setReg(HvReg.PC, entry.pc());
+    }
+
+    @Override
+    public void completeSysRegRead(VCpuExit.SysRegRead exit, long value) {
+        checkThread("completeSysRegRead");
+        Completion.completeSysRegRead(exit, value, gprs);
+        if (exit.address() == ICC_IAR1_EL1) {
+            // GICv3 ICC_IAR1_EL1.INTID is bits 23:0 (Arm IHI 0069).
+            pendingInterrupts.remove((int) (value & 0xFF_FFFF));
+        }
+    }
+
+    @Override
+    public void completeIoRead(VCpuExit.IoRead exit, long value) {
+        throw new UnsupportedOperationException("vCPU " + id + ": AArch64 has no port I/O; an hvf vCPU never"
+                + " reports IoRead");
+    }
+
+    @Override
+    public RegisterState saveState() {
+        checkThread("saveState");
+        Aarch64State.Builder b = Aarch64State.builder();
+        for (int i = 0; i <= 30; i++) {
+            b.x(i, reg(HvReg.X0 + i));
+        }
+        b.pc(reg(HvReg.PC)).pstate(reg(HvReg.CPSR)).fpcr(reg(HvReg.FPCR)).fpsr(reg(HvReg.FPSR));
+        b.spEl0(sys(HvSysReg.SP_EL0)).spEl1(sys(HvSysReg.SP_EL1))
+                .elrEl1(sys(HvSysReg.ELR_EL1)).spsrEl1(sys(HvSysReg.SPSR_EL1));
+        for (int n = 0; n < HvReg.SIMD_FP_COUNT; n++) {
+            b.v(n, simd(n));
+        }
+        for (SystemRegister r : SYSTEM_REGISTERS) {
+            b.sys(r, systemRegister(r));
+        }
+        return b.build();
+    }
+
+    @Override
+    public void restoreState(RegisterState state) {
+        checkThread("restoreState");
+        Aarch64State s = (Aarch64State) state;
+        List<String> unwritable = new ArrayList<>();
+        for (int n = 0; n < HvReg.SIMD_FP_COUNT; n++) {
+            Vec128 v = s.v(n);
+            if (v.high() != 0 && !v.equals(simd(n))) {
+                unwritable.add("V" + n + " = " + v);
+            }
+        }
+        if (!unwritable.isEmpty()) {
+            throw new BackendException("vCPU " + id + ": cannot restore " + String.join(", ", unwritable)
+                    + ": hv_vcpu_set_simd_fp_reg takes its 128-bit value by value, which java.lang.foreign cannot"
+                    + " pass, so only values with bits 127:64 zero (or unchanged registers) can be written;"
+                    + " nothing was changed");
+        }
+        for (int i = 0; i <= 30; i++) {
+            setReg(HvReg.X0 + i, s.x(i));
+        }
+        setReg(HvReg.PC, s.pc());
+        setReg(HvReg.CPSR, s.pstate());
+        setReg(HvReg.FPCR, s.fpcr());
+        setReg(HvReg.FPSR, s.fpsr());
+        setSys(HvSysReg.SP_EL0, s.spEl0());
+        setSys(HvSysReg.SP_EL1, s.spEl1());
+        setSys(HvSysReg.ELR_EL1, s.elrEl1());
+        setSys(HvSysReg.SPSR_EL1, s.spsrEl1());
+        for (int n = 0; n < HvReg.SIMD_FP_COUNT; n++) {
+            Vec128 v = s.v(n);
+            if (!v.equals(simd(n))) {
+                setSimd(n, v);
+            }
+        }
+        for (SystemRegister r : SYSTEM_REGISTERS) {
+            setSystemRegister(r, s.sys(r));
+        }
+    }
+
+    // ---- register plumbing: native while live, else the cache ------------------------------------------
+
+    private long reg(int hvReg) {
+        return live ? api.getReg(handle, hvReg) : cache.reg[hvReg];
+    }
+
+    private void setReg(int hvReg, long value) {
+        if (live) {
+            api.setReg(handle, hvReg, value);
+        } else {
+            cache.reg[hvReg] = value;
+        }
+    }
+
+    private long sys(HvSysReg r) {
+        return live ? api.getSysReg(handle, r.code()) : cache.sys[r.ordinal()];
+    }
+
+    private void setSys(HvSysReg r, long value) {
+        if (live) {
+            api.setSysReg(handle, r.code(), value);
+        } else {
+            cache.sys[r.ordinal()] = value;
+        }
+    }
+
+    private Vec128 simd(int n) {
+        return live ? api.getSimdFpReg(handle, n) : new Vec128(cache.simd[2 * n], cache.simd[2 * n + 1]);
+    }
+
+    private void setSimd(int n, Vec128 value) {
+        if (live) {
+            // restoreState checked that bits 127:64 are zero.
+            api.setSimdFpRegLow(handle, n, value.low());
+        } else {
+            cache.simd[2 * n] = value.low();
+            cache.simd[2 * n + 1] = value.high();
+        }
+    }
+
+    private long vtimerOffset() {
+        return live ? api.getVtimerOffset(handle) : cache.vtimerOffset;
+    }
+
+    private void setVtimerOffset(long offset) {
+        if (live) {
+            api.setVtimerOffset(handle, offset);
+        } else {
+            cache.vtimerOffset = offset;
+        }
+    }
+
+    /** CNTVCT_EL0 is the host count minus the vtimer offset; the rest map to hv_sys_reg_t or the shadow. */
+    private long systemRegister(SystemRegister r) {
+        if (r == SystemRegister.CNTVCT_EL0) {
+            return api.machAbsoluteTime() - vtimerOffset();
+        }
+        HvSysReg h = HvSysReg.of(r).orElse(null);
+        return h == null ? shadow[r.ordinal()] : sys(h);
+    }
+
+    private void setSystemRegister(SystemRegister r, long value) {
+        if (r == SystemRegister.CNTVCT_EL0) {
+            setVtimerOffset(api.machAbsoluteTime() - value);
+            return;
+        }
+        HvSysReg h = HvSysReg.of(r).orElse(null);
+        if (h == null) {
+            shadow[r.ordinal()] = value;
+        } else {
+            setSys(h, value);
+        }
+    }
+
+    /** Writes the whole cache into the just-created native vCPU. */
+    private void flushCache() {
+        for (int r = 0; r < HvReg.COUNT; r++) {
+            api.setReg(handle, r, cache.reg[r]);
+        }
+        for (HvSysReg r : HV_SYS_REGS) {
+            api.setSysReg(handle, r.code(), cache.sys[r.ordinal()]);
+        }
+        for (int n = 0; n < HvReg.SIMD_FP_COUNT; n++) {
+            api.setSimdFpRegLow(handle, n, cache.simd[2 * n]);
+        }
+        api.setVtimerOffset(handle, cache.vtimerOffset);
+        if (vtimerMasked) {
+            api.setVtimerMask(handle, true);
+        }
+    }
+
+    /** Reads the native vCPU into the cache (before it is destroyed). */
+    private void readIntoCache() {
+        for (int r = 0; r < HvReg.COUNT; r++) {
+            cache.reg[r] = api.getReg(handle, r);
+        }
+        for (HvSysReg r : HV_SYS_REGS) {
+            cache.sys[r.ordinal()] = api.getSysReg(handle, r.code());
+        }
+        for (int n = 0; n < HvReg.SIMD_FP_COUNT; n++) {
+            Vec128 v = api.getSimdFpReg(handle, n);
+            cache.simd[2 * n] = v.low();
+            cache.simd[2 * n + 1] = v.high();
+        }
+        cache.vtimerOffset = api.getVtimerOffset(handle);
+    }
+
+    private void destroyNative() {
+        long h;
+        synchronized (nativeLock) {
+            live = false;
+            h = handle;
+            owner = null;
+            exitInfo = null;
+        }
+        api.vcpuDestroy(h);
+    }
+
+    private static String unwritableVectors(long[] simd) {
+        StringBuilder sb = new StringBuilder();
+        for (int n = 0; n < HvReg.SIMD_FP_COUNT; n++) {
+            if (simd[2 * n + 1] != 0) {
+                sb.append(sb.isEmpty() ? "" : ", ").append('V').append(n);
+            }
+        }
+        return sb.toString();
+    }
+
+    private void checkThread(String operation) {
+        if (live && owner != Thread.currentThread()) {
+            throw new IllegalVCpuStateException("vCPU " + id + ": " + operation + "() must be called on " + owner
+                    + ", which owns its Hypervisor.framework vCPU, not on " + Thread.currentThread(), VCpuState.READY);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HvfVCpu[" + id + (live ? ", hv_vcpu_t " + handle + " on " + owner : ", not bound") + "]";
+    }
+}
