@@ -1,0 +1,190 @@
+package org.vcpu4j.backend.kvm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
+import org.vcpu4j.api.AccessKind;
+import org.vcpu4j.api.GuestIsa;
+import org.vcpu4j.api.GuestMemory;
+import org.vcpu4j.api.MemoryMapException;
+import org.vcpu4j.api.MemoryRegion;
+import org.vcpu4j.api.VCpuCreateConfig;
+import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
+import org.vcpu4j.backend.kvm.sys.KvmDeviceAttr;
+import org.vcpu4j.backend.kvm.sys.KvmIoctls;
+import org.vcpu4j.backend.kvm.sys.KvmSmcccFilter;
+import org.vcpu4j.backend.kvm.sys.KvmUserspaceMemoryRegion;
+import org.vcpu4j.backend.kvm.sys.KvmVcpuInit;
+import org.vcpu4j.spi.ArchVCpu;
+import org.vcpu4j.spi.VmBackend;
+import org.vcpu4j.spi.aarch64.Psci;
+
+/**
+ * A KVM VM ({@code KVM_CREATE_VM}): each mapped region is one memory slot; vCPUs are created on its fd.
+ * On arm64 the VM also forwards PSCI calls to user space through the SMCCC filter when the kernel has
+ * it, and reads the preferred vCPU target once.
+ */
+final class KvmVm implements VmBackend {
+    /** Guest-physical limit: the 512 GiB the x86_64 setup's identity map (one PML4 entry) covers. */
+    static final long ADDRESS_LIMIT = 1L << 39;
+    /** Page size, the alignment of slots. */
+    static final long GRANULE = 4096;
+    /** {@code sizeof(struct kvm_enable_cap)}: cap u32, flags u32, args u64[4], pad u8[64]. */
+    private static final long ENABLE_CAP_SIZE = 104;
+
+    private final KvmCalls calls;
+    private final int vmFd;
+    private final GuestIsa isa;
+    private final long runMmapSize;
+    private final boolean readonlyMemory;
+    private final BitSet usedSlots = new BitSet();
+    private final Map<Long, Integer> slotByAddress = new HashMap<>();
+    private volatile GuestMemory memory = GuestMemory.empty(GRANULE, ADDRESS_LIMIT);
+    private int arm64Target = -1;
+    private boolean psciForwarded;
+    private boolean closed;
+
+    KvmVm(KvmCalls calls, int vmFd, GuestIsa isa, long runMmapSize, boolean readonlyMemory) {
+        this.calls = calls;
+        this.vmFd = vmFd;
+        this.isa = isa;
+        this.runMmapSize = runMmapSize;
+        this.readonlyMemory = readonlyMemory;
+        if (isa == GuestIsa.AARCH64) {
+            configureArm64();
+        }
+    }
+
+    private void configureArm64() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment init = arena.allocate(KvmVcpuInit.layout());
+            calls.ioctl(vmFd, KvmIoctls.KVM_ARM_PREFERRED_TARGET, init);
+            arm64Target = KvmVcpuInit.target(init);
+            MemorySegment filter = arena.allocate(KvmSmcccFilter.layout());
+            MemorySegment attr = arena.allocate(KvmDeviceAttr.layout());
+            KvmDeviceAttr.fill(attr, KvmIoctls.KVM_ARM_VM_SMCCC_CTRL, KvmIoctls.KVM_ARM_VM_SMCCC_FILTER, filter);
+            boolean hasFilter;
+            try {
+                calls.ioctl(vmFd, KvmIoctls.KVM_HAS_DEVICE_ATTR, attr);
+                hasFilter = true;
+            } catch (KvmException e) {
+                hasFilter = false; // older kernel: PSCI stays in the kernel
+            }
+            if (hasFilter) {
+                // Forward both PSCI function-id ranges (SMC32 0x84000000-1F, SMC64 0xC4000000-1F) to user space.
+                for (int base : new int[] {Psci.BASE32, Psci.BASE64}) {
+                    KvmSmcccFilter.fill(filter, base, 0x20, KvmIoctls.KVM_SMCCC_FILTER_FWD_TO_USER);
+                    calls.ioctl(vmFd, KvmIoctls.KVM_SET_DEVICE_ATTR, attr);
+                }
+                psciForwarded = true;
+            }
+            if (calls.ioctl(vmFd, KvmIoctls.KVM_CHECK_EXTENSION, KvmIoctls.KVM_CAP_ARM_NISV_TO_USER) > 0) {
+                MemorySegment cap = arena.allocate(ENABLE_CAP_SIZE, 8);
+                cap.set(ValueLayout.JAVA_INT, 0, KvmIoctls.KVM_CAP_ARM_NISV_TO_USER);
+                calls.ioctl(vmFd, KvmIoctls.KVM_ENABLE_CAP, cap);
+            }
+        }
+    }
+
+    /** {@return whether PSCI calls reach user space as hypercall exits (arm64)} */
+    boolean psciForwarded() {
+        return psciForwarded;
+    }
+
+    /** {@return the current memory map} */
+    GuestMemory memory() {
+        return memory;
+    }
+
+    @Override
+    public long granule() {
+        return GRANULE;
+    }
+
+    @Override
+    public long addressLimit() {
+        return ADDRESS_LIMIT;
+    }
+
+    @Override
+    public synchronized void map(MemoryRegion region, GuestMemory after) {
+        MemorySegment host = region.host();
+        if (!host.isNative()) {
+            throw new MemoryMapException("region " + region.describe() + ": KVM maps native memory only (allocate it "
+                    + "with an Arena or mmap, 4 KiB-aligned); a heap segment cannot back guest memory");
+        }
+        if ((host.address() & (GRANULE - 1)) != 0) {
+            throw new MemoryMapException(String.format("region %s: host memory at 0x%x is not 4 KiB-aligned",
+                    region.describe(), host.address()));
+        }
+        int flags = 0;
+        if (!region.allows(AccessKind.WRITE)) {
+            if (!readonlyMemory) {
+                throw new MemoryMapException("region " + region.describe() + " is read-only, but this kernel lacks "
+                        + "KVM_CAP_READONLY_MEM; map it writable");
+            }
+            flags = KvmIoctls.KVM_MEM_READONLY;
+        }
+        int slot = usedSlots.nextClearBit(0);
+        setSlot(slot, flags, region.guestAddress(), region.size(), host.address());
+        usedSlots.set(slot);
+        slotByAddress.put(region.guestAddress(), slot);
+        memory = after;
+    }
+
+    @Override
+    public synchronized void unmap(MemoryRegion region, GuestMemory after) {
+        Integer slot = slotByAddress.remove(region.guestAddress());
+        if (slot == null) {
+            throw new MemoryMapException("region " + region.describe() + " is not mapped in this VM");
+        }
+        setSlot(slot, 0, region.guestAddress(), 0, 0);
+        usedSlots.clear(slot);
+        memory = after;
+    }
+
+    private void setSlot(int slot, int flags, long guestAddress, long size, long hostAddress) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(KvmUserspaceMemoryRegion.layout());
+            KvmUserspaceMemoryRegion.fill(s, slot, flags, guestAddress, size, hostAddress);
+            calls.ioctl(vmFd, KvmIoctls.KVM_SET_USER_MEMORY_REGION, s);
+        }
+    }
+
+    @Override
+    public synchronized ArchVCpu createVCpu(int id, VCpuCreateConfig config) {
+        if (closed) {
+            throw new IllegalStateException("the VM is closed");
+        }
+        int vcpuFd = calls.ioctl(vmFd, KvmIoctls.KVM_CREATE_VCPU, id);
+        MemorySegment run;
+        try {
+            run = calls.mapRun(vcpuFd, runMmapSize);
+        } catch (RuntimeException e) {
+            calls.close(vcpuFd);
+            throw e;
+        }
+        try {
+            return switch (isa) {
+                case X86_64 -> new KvmX86VCpu(calls, vcpuFd, run, this);
+                case AARCH64 -> new KvmArm64VCpu(calls, vcpuFd, run, arm64Target, (Aarch64CreateConfig) config,
+                        psciForwarded);
+            };
+        } catch (RuntimeException e) {
+            calls.unmapRun(run);
+            calls.close(vcpuFd);
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            calls.close(vmFd);
+        }
+    }
+}
