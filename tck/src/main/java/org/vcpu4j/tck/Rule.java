@@ -1,0 +1,154 @@
+package org.vcpu4j.tck;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The TCK's rules: each has an id (the test method is named after it, e.g. {@code ctx001_...} for
+ * CTX-001), a statement, the capabilities it needs and what to check in a backend when it fails. The
+ * rules table of {@code tck/README.md} lists the same entries.
+ */
+public enum Rule {
+    /** Lifecycle state machine. */
+    LIF_001("LIF-001", "The vCPU state machine accepts exactly the legal transitions (random operation sequences "
+            + "against the model CREATED-setup->FREE-bind->READY-run->READY, unbind, close)",
+            List.of("Did ArchVCpu.setup/bind/unbind/run throw where it should not? (the library then marks the "
+                    + "vCPU INVALID)", "Does run() return null or an exit that leaves the vCPU unusable?")),
+    /** Closing. */
+    LIF_002("LIF-002", "Closing a VM closes its vCPUs; close is idempotent; a closed vCPU refuses every operation",
+            List.of("VmBackend.close/ArchVCpu.close must not throw on a second call or after the VM closed",
+                    "HypervisorBackend.close must tolerate VMs closed before it")),
+    /** Restore-then-save identity. */
+    CTX_001("CTX-001", "restoreState then saveState gives back the same state for random states (CNTVCT_EL0 may "
+            + "only move forward)",
+            List.of("Every field of the state type is written by restoreState and read by saveState",
+                    "Timer registers (CNTV/CNTP CTL and CVAL, CNTKCTL) and the virtual count offset are restored",
+                    "SIMD&FP registers, FPCR and FPSR when fpSimdStateAccessible()")),
+    /** Restored registers reach the guest. */
+    CTX_002("CTX-002", "A guest that stores its registers to memory shows exactly the restored values",
+            List.of("restoreState writes the registers the guest will run with, not a shadow copy",
+                    "SP selection: the guest runs at EL1h and stores through SP_EL1 (AArch64)")),
+    /** Run across an exit. */
+    CTX_003("CTX-003", "Running across an MMIO exit changes nothing but what the exit explains: the PC, and after "
+            + "completion the destination register",
+            List.of("Registers are not clobbered by the exit path (scratch registers used by the trap handler)",
+                    "PSTATE/RFLAGS and system registers are preserved across the exit")),
+    /** Exit decoding. */
+    EXIT_001("EXIT-001", "A load or store to an unmapped address exits with the address, width, direction, "
+            + "register, register width and sign extension the encoding means (store data masked, XZR stores 0)",
+            List.of("ESR ISS decoding: SAS (width), SSE (sign extension), SRT (register), SF (64-bit register), "
+                    + "WnR (direction)", "FAR/HPFAR combination for the address",
+                    "x86-64: KVM's mmio.len and is_write; register fields are not checked there")),
+    /** Completion value. */
+    EXIT_002("EXIT-002", "Completing a load with a random value leaves exactly the architectural value in the "
+            + "register: truncated to the width, sign- or zero-extended, W upper half cleared, XZR untouched "
+            + "(x86-64: 8/16-bit destinations merge, 32-bit ones zero-extend)",
+            List.of("Use org.vcpu4j.spi.aarch64.Completion.loadResult", "Rt = 31 must write nothing (not SP)",
+                    "x86-64: the value goes to kvm_run.mmio.data and KVM finishes the instruction")),
+    /** PC contract. */
+    PC_001("PC-001", "When run() returns an MMIO, system-register, HVC, SMC, port or WFI/HLT exit, the PC "
+            + "already points past the trapping instruction",
+            List.of("Advance the PC by the instruction length (ESR.IL: 4 bytes on A64) before returning the exit",
+                    "KVM x86-64: an IO/MMIO exit is finished by the next KVM_RUN; saveState must still show the "
+                    + "advanced RIP")),
+    /** Register-space reads. */
+    SYS_001("SYS-001", "A read of a trapped system register (AArch64 MRS) or of a port (x86-64 IN) exits with its "
+            + "address or port and destination; completion writes exactly the architectural value",
+            List.of("ISS-format address = ESR.ISS & 0x3FFC1E; register = ISS.Rt", "XZR destination: nothing written",
+                    "x86 IN: AL/AX merge into RAX, EAX clears bits 63:32")),
+    /** Register-space writes. */
+    SYS_002("SYS-002", "A write of a trapped system register (MSR) or to a port (OUT) exits with the address or "
+            + "port, width and the written value (XZR writes 0)",
+            List.of("Value from Rt, 0 for Rt = 31", "x86 OUT: data masked to the width")),
+    /** PSCI. */
+    PSCI_001("PSCI-001", "PSCI CPU_ON (SMC32 and SMC64 ids), CPU_OFF, SYSTEM_OFF and SYSTEM_RESET over HVC and SMC "
+            + "become CpuUp(target, entry, arg), CpuDown, SystemDown and SystemReset, with the PC past the call",
+            List.of("Use org.vcpu4j.spi.aarch64.Psci.decode / TrapDecoder.call for HVC (EC 0x16) and SMC (EC 0x17)",
+                    "SMC32 arguments are 32-bit (W1-W3)", "A trapped SMC is never forwarded to firmware")),
+    /** Hypercall number and arguments. */
+    HVC_001("HVC-001", "An HVC or SMC that is not PSCI exits as Hypercall(number = x0, args = x1..x6)",
+            List.of("Argument order: x1 is args[0]", "The number is the whole X0, not W0")),
+    /** Return value. */
+    HVC_002("HVC-002", "setReturnValue after a Hypercall exit is the x0 (RAX) the guest sees when it resumes",
+            List.of("setReturnValue writes X0 of the running context, not a saved copy that the next entry "
+                    + "overwrites")),
+    /** Interrupt injection. */
+    IRQ_001("IRQ-001", "An interrupt injected before run() is taken by a guest that unmasks: AArch64 through "
+            + "VBAR_EL1+0x280 with the INTID in ICC_IAR1_EL1, x86-64 through its IDT vector",
+            List.of("The pending interrupt is checked when PSTATE.I / RFLAGS.IF clears, not only at run() entry",
+                    "ICC_IAR1_EL1 returns the injected INTID", "KVM: request an interrupt window when IF=0")),
+    /** Kick. */
+    KICK_001("KICK-001", "requestExit() from another thread makes a spinning guest's run() return Interrupted, "
+            + "with the PC at the spin loop",
+            List.of("The run loop checks the request flag at least at every branch", "KVM: immediate_exit and a "
+                    + "signal to the vCPU thread")),
+    /** Sticky kick. */
+    KICK_002("KICK-002", "requestExit() between runs is not lost: the next run() returns Interrupted before the "
+            + "guest executes anything",
+            List.of("The request flag is sticky until a run() consumes it")),
+    /** Resources. */
+    RES_001("RES-001", "Creating, running and closing many VMs and vCPUs leaks no file descriptors",
+            List.of("Every fd (VM, vCPU, eventfd) is closed by close()", "mmaps of kvm_run are unmapped")),
+    /** SMP. */
+    RES_002("RES-002", "maxVCpus() vCPUs of one VM run at the same time, each on its own thread, each to its own halt",
+            List.of("Per-vCPU state is not shared between vCPUs", "Thread binding is per vCPU"));
+
+    private final String id;
+    private final String statement;
+    private final List<String> whatToCheck;
+
+    Rule(String id, String statement, List<String> whatToCheck) {
+        this.id = id;
+        this.statement = statement;
+        this.whatToCheck = List.copyOf(whatToCheck);
+    }
+
+    /** {@return the id, e.g. {@code CTX-001}} */
+    public String id() {
+        return id;
+    }
+
+    /** {@return what the rule requires of a backend} */
+    public String statement() {
+        return statement;
+    }
+
+    /** {@return what to check in the backend when the rule fails} */
+    public List<String> whatToCheck() {
+        return whatToCheck;
+    }
+
+    /**
+     * {@return the capabilities the rule needs on a backend of this ISA}
+     *
+     * @param isa the backend's guest ISA
+     */
+    public Set<Capability> requires(org.vcpu4j.api.GuestIsa isa) {
+        boolean arm = isa == org.vcpu4j.api.GuestIsa.AARCH64;
+        return switch (this) {
+            case SYS_001, SYS_002 -> arm ? EnumSet.of(Capability.SYSREG_TRAPS) : EnumSet.noneOf(Capability.class);
+            case PSCI_001 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.PSCI_FORWARDED);
+            case HVC_001, HVC_002 -> EnumSet.of(Capability.HYPERCALLS);
+            case IRQ_001 -> EnumSet.of(Capability.INTERRUPTS);
+            case RES_001 -> EnumSet.of(Capability.FD_COUNT);
+            case RES_002 -> EnumSet.of(Capability.SMP);
+            default -> EnumSet.noneOf(Capability.class);
+        };
+    }
+
+    /**
+     * {@return the rule with this id}
+     *
+     * @param id e.g. {@code CTX-001}
+     * @throws IllegalArgumentException if there is none
+     */
+    public static Rule byId(String id) {
+        for (Rule r : values()) {
+            if (r.id.equals(id)) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("no TCK rule has the id '" + id + "'");
+    }
+}
