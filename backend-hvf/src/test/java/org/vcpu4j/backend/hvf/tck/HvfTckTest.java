@@ -1,0 +1,22 @@
+package org.vcpu4j.backend.hvf.tck;
+
+import org.vcpu4j.spi.Backends;
+import org.vcpu4j.spi.VCpuBackendProvider;
+import org.vcpu4j.tck.VCpuBackendTck;
+
+/**
+ * Runs the vcpu4j TCK against the Hypervisor.framework backend (AArch64 guests on Apple silicon macOS).
+ * Everywhere else the backend is unavailable and every rule is skipped with the probe's reason.
+ */
+class HvfTckTest extends VCpuBackendTck {
+
+    @Override
+    public VCpuBackendProvider provider() {
+        return Backends.provider("hvf").orElseThrow();
+    }
+
+    @Override
+    public int maxVCpus() {
+        return 4;
+    }
+}
