@@ -1,0 +1,278 @@
+package org.vcpu4j.backend.kvm.sys;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pins every struct size, field offset and ioctl number the backend uses: first against the values of
+ * the kernel headers written down here (peers.md b.1-b.5, feasibility.md 1.1), then, when gcc and
+ * linux-libc-dev are installed, against a C program compiled at test time against
+ * {@code /usr/include/linux/kvm.h}.
+ */
+class KvmLayoutTest {
+
+    /** Every value as the headers define it (x86_64 host; arm64-only structs are pinned by number only). */
+    static Map<String, Long> headerValues() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("sizeof(struct kvm_run)", 2352L);
+        m.put("offsetof(struct kvm_run, request_interrupt_window)", 0L);
+        m.put("offsetof(struct kvm_run, immediate_exit)", 1L);
+        m.put("offsetof(struct kvm_run, exit_reason)", 8L);
+        m.put("offsetof(struct kvm_run, ready_for_interrupt_injection)", 12L);
+        m.put("offsetof(struct kvm_run, if_flag)", 13L);
+        m.put("offsetof(struct kvm_run, io.direction)", 32L);
+        m.put("offsetof(struct kvm_run, io.size)", 33L);
+        m.put("offsetof(struct kvm_run, io.port)", 34L);
+        m.put("offsetof(struct kvm_run, io.count)", 36L);
+        m.put("offsetof(struct kvm_run, io.data_offset)", 40L);
+        m.put("offsetof(struct kvm_run, mmio.phys_addr)", 32L);
+        m.put("offsetof(struct kvm_run, mmio.data)", 40L);
+        m.put("offsetof(struct kvm_run, mmio.len)", 48L);
+        m.put("offsetof(struct kvm_run, mmio.is_write)", 52L);
+        m.put("offsetof(struct kvm_run, fail_entry.hardware_entry_failure_reason)", 32L);
+        m.put("offsetof(struct kvm_run, internal.suberror)", 32L);
+        m.put("offsetof(struct kvm_run, internal.data)", 40L);
+        m.put("offsetof(struct kvm_run, hypercall.nr)", 32L);
+        m.put("offsetof(struct kvm_run, hypercall.flags)", 96L);
+        m.put("offsetof(struct kvm_run, system_event.type)", 32L);
+        m.put("offsetof(struct kvm_run, arm_nisv.esr_iss)", 32L);
+        m.put("offsetof(struct kvm_run, arm_nisv.fault_ipa)", 40L);
+        m.put("sizeof(struct kvm_regs)", 144L);
+        m.put("offsetof(struct kvm_regs, rbx)", 8L);
+        m.put("offsetof(struct kvm_regs, rsp)", 48L);
+        m.put("offsetof(struct kvm_regs, r15)", 120L);
+        m.put("offsetof(struct kvm_regs, rip)", 128L);
+        m.put("offsetof(struct kvm_regs, rflags)", 136L);
+        m.put("sizeof(struct kvm_segment)", 24L);
+        m.put("offsetof(struct kvm_segment, limit)", 8L);
+        m.put("offsetof(struct kvm_segment, selector)", 12L);
+        m.put("offsetof(struct kvm_segment, type)", 14L);
+        m.put("offsetof(struct kvm_segment, unusable)", 22L);
+        m.put("sizeof(struct kvm_dtable)", 16L);
+        m.put("offsetof(struct kvm_dtable, limit)", 8L);
+        m.put("sizeof(struct kvm_sregs)", 312L);
+        m.put("offsetof(struct kvm_sregs, tr)", 144L);
+        m.put("offsetof(struct kvm_sregs, ldt)", 168L);
+        m.put("offsetof(struct kvm_sregs, gdt)", 192L);
+        m.put("offsetof(struct kvm_sregs, idt)", 208L);
+        m.put("offsetof(struct kvm_sregs, cr0)", 224L);
+        m.put("offsetof(struct kvm_sregs, cr3)", 240L);
+        m.put("offsetof(struct kvm_sregs, cr4)", 248L);
+        m.put("offsetof(struct kvm_sregs, cr8)", 256L);
+        m.put("offsetof(struct kvm_sregs, efer)", 264L);
+        m.put("offsetof(struct kvm_sregs, apic_base)", 272L);
+        m.put("offsetof(struct kvm_sregs, interrupt_bitmap)", 280L);
+        m.put("sizeof(struct kvm_userspace_memory_region)", 32L);
+        m.put("offsetof(struct kvm_userspace_memory_region, guest_phys_addr)", 8L);
+        m.put("offsetof(struct kvm_userspace_memory_region, memory_size)", 16L);
+        m.put("offsetof(struct kvm_userspace_memory_region, userspace_addr)", 24L);
+        m.put("sizeof(struct kvm_one_reg)", 16L);
+        m.put("offsetof(struct kvm_one_reg, addr)", 8L);
+        m.put("sizeof(struct kvm_device_attr)", 24L);
+        m.put("offsetof(struct kvm_device_attr, group)", 4L);
+        m.put("offsetof(struct kvm_device_attr, attr)", 8L);
+        m.put("offsetof(struct kvm_device_attr, addr)", 16L);
+        m.put("sizeof(struct sigaction)", 152L);
+        m.put("offsetof(struct sigaction, sa_mask)", 8L);
+        m.put("offsetof(struct sigaction, sa_flags)", 136L);
+        m.put("KVM_GET_API_VERSION", 0xAE00L);
+        m.put("KVM_CREATE_VM", 0xAE01L);
+        m.put("KVM_CHECK_EXTENSION", 0xAE03L);
+        m.put("KVM_GET_VCPU_MMAP_SIZE", 0xAE04L);
+        m.put("KVM_CREATE_VCPU", 0xAE41L);
+        m.put("KVM_SET_USER_MEMORY_REGION", 0x4020AE46L);
+        m.put("KVM_RUN", 0xAE80L);
+        m.put("KVM_GET_REGS", 0x8090AE81L);
+        m.put("KVM_SET_REGS", 0x4090AE82L);
+        m.put("KVM_GET_SREGS", 0x8138AE83L);
+        m.put("KVM_SET_SREGS", 0x4138AE84L);
+        m.put("KVM_INTERRUPT", 0x4004AE86L);
+        m.put("KVM_ENABLE_CAP", 0x4068AEA3L);
+        m.put("KVM_GET_ONE_REG", 0x4010AEABL);
+        m.put("KVM_SET_ONE_REG", 0x4010AEACL);
+        m.put("KVM_ARM_VCPU_INIT", 0x4020AEAEL);
+        m.put("KVM_ARM_PREFERRED_TARGET", 0x8020AEAFL);
+        m.put("KVM_SET_DEVICE_ATTR", 0x4018AEE1L);
+        m.put("KVM_HAS_DEVICE_ATTR", 0x4018AEE3L);
+        m.put("KVM_API_VERSION", 12L);
+        m.put("KVM_CAP_READONLY_MEM", 81L);
+        m.put("KVM_CAP_IMMEDIATE_EXIT", 136L);
+        m.put("KVM_CAP_ARM_NISV_TO_USER", 177L);
+        m.put("KVM_MEM_READONLY", 2L);
+        m.put("KVM_EXIT_IO", 2L);
+        m.put("KVM_EXIT_HYPERCALL", 3L);
+        m.put("KVM_EXIT_HLT", 5L);
+        m.put("KVM_EXIT_MMIO", 6L);
+        m.put("KVM_EXIT_IRQ_WINDOW_OPEN", 7L);
+        m.put("KVM_EXIT_SHUTDOWN", 8L);
+        m.put("KVM_EXIT_FAIL_ENTRY", 9L);
+        m.put("KVM_EXIT_INTR", 10L);
+        m.put("KVM_EXIT_INTERNAL_ERROR", 17L);
+        m.put("KVM_EXIT_SYSTEM_EVENT", 24L);
+        m.put("KVM_EXIT_ARM_NISV", 28L);
+        m.put("KVM_SYSTEM_EVENT_SHUTDOWN", 1L);
+        m.put("KVM_SYSTEM_EVENT_RESET", 2L);
+        return m;
+    }
+
+    /** The same names, as the Java bindings compute them. */
+    static Map<String, Long> javaValues() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("sizeof(struct kvm_run)", KvmRun.sizeof());
+        m.put("offsetof(struct kvm_run, request_interrupt_window)", KvmRun.request_interrupt_window$offset());
+        m.put("offsetof(struct kvm_run, immediate_exit)", KvmRun.immediate_exit$offset());
+        m.put("offsetof(struct kvm_run, exit_reason)", KvmRun.exit_reason$offset());
+        m.put("offsetof(struct kvm_run, ready_for_interrupt_injection)", KvmRun.ready_for_interrupt_injection$offset());
+        m.put("offsetof(struct kvm_run, if_flag)", KvmRun.if_flag$offset());
+        m.put("offsetof(struct kvm_run, io.direction)", KvmRun.io_direction$offset());
+        m.put("offsetof(struct kvm_run, io.size)", KvmRun.io_size$offset());
+        m.put("offsetof(struct kvm_run, io.port)", KvmRun.io_port$offset());
+        m.put("offsetof(struct kvm_run, io.count)", KvmRun.io_count$offset());
+        m.put("offsetof(struct kvm_run, io.data_offset)", KvmRun.io_data_offset$offset());
+        m.put("offsetof(struct kvm_run, mmio.phys_addr)", KvmRun.mmio_phys_addr$offset());
+        m.put("offsetof(struct kvm_run, mmio.data)", KvmRun.mmio_data$offset());
+        m.put("offsetof(struct kvm_run, mmio.len)", KvmRun.mmio_len$offset());
+        m.put("offsetof(struct kvm_run, mmio.is_write)", KvmRun.mmio_is_write$offset());
+        m.put("offsetof(struct kvm_run, fail_entry.hardware_entry_failure_reason)",
+                KvmRun.fail_entry_hardware_entry_failure_reason$offset());
+        m.put("offsetof(struct kvm_run, internal.suberror)", KvmRun.internal_suberror$offset());
+        m.put("offsetof(struct kvm_run, internal.data)", KvmRun.internal_data$offset());
+        m.put("offsetof(struct kvm_run, hypercall.nr)", KvmRun.hypercall_nr$offset());
+        m.put("offsetof(struct kvm_run, hypercall.flags)", KvmRun.hypercall_flags$offset());
+        m.put("offsetof(struct kvm_run, system_event.type)", KvmRun.system_event_type$offset());
+        m.put("offsetof(struct kvm_run, arm_nisv.esr_iss)", KvmRun.arm_nisv_esr_iss$offset());
+        m.put("offsetof(struct kvm_run, arm_nisv.fault_ipa)", KvmRun.arm_nisv_fault_ipa$offset());
+        m.put("sizeof(struct kvm_regs)", KvmRegs.sizeof());
+        m.put("offsetof(struct kvm_regs, rbx)", KvmRegs.offsetOf("rbx"));
+        m.put("offsetof(struct kvm_regs, rsp)", KvmRegs.offsetOf("rsp"));
+        m.put("offsetof(struct kvm_regs, r15)", KvmRegs.offsetOf("r15"));
+        m.put("offsetof(struct kvm_regs, rip)", KvmRegs.rip$offset());
+        m.put("offsetof(struct kvm_regs, rflags)", KvmRegs.rflags$offset());
+        m.put("sizeof(struct kvm_segment)", KvmSegment.sizeof());
+        m.put("offsetof(struct kvm_segment, limit)", KvmSegment.offsetOf("limit"));
+        m.put("offsetof(struct kvm_segment, selector)", KvmSegment.offsetOf("selector"));
+        m.put("offsetof(struct kvm_segment, type)", KvmSegment.offsetOf("type"));
+        m.put("offsetof(struct kvm_segment, unusable)", KvmSegment.offsetOf("unusable"));
+        m.put("sizeof(struct kvm_dtable)", KvmDtable.sizeof());
+        m.put("offsetof(struct kvm_dtable, limit)", KvmDtable.limit$offset());
+        m.put("sizeof(struct kvm_sregs)", KvmSregs.sizeof());
+        for (String f : new String[] {"tr", "ldt", "gdt", "idt", "cr0", "cr3", "cr4", "cr8", "efer", "apic_base",
+            "interrupt_bitmap"}) {
+            m.put("offsetof(struct kvm_sregs, " + f + ")", KvmSregs.offsetOf(f));
+        }
+        m.put("sizeof(struct kvm_userspace_memory_region)", KvmUserspaceMemoryRegion.sizeof());
+        for (String f : new String[] {"guest_phys_addr", "memory_size", "userspace_addr"}) {
+            m.put("offsetof(struct kvm_userspace_memory_region, " + f + ")", KvmUserspaceMemoryRegion.offsetOf(f));
+        }
+        m.put("sizeof(struct kvm_one_reg)", KvmOneReg.sizeof());
+        m.put("offsetof(struct kvm_one_reg, addr)", KvmOneReg.offsetOf("addr"));
+        m.put("sizeof(struct kvm_device_attr)", KvmDeviceAttr.sizeof());
+        for (String f : new String[] {"group", "attr", "addr"}) {
+            m.put("offsetof(struct kvm_device_attr, " + f + ")", KvmDeviceAttr.offsetOf(f));
+        }
+        m.put("sizeof(struct sigaction)", Sigaction.sizeof());
+        m.put("offsetof(struct sigaction, sa_mask)", Sigaction.offsetOf("sa_mask"));
+        m.put("offsetof(struct sigaction, sa_flags)", Sigaction.offsetOf("sa_flags"));
+        for (String name : new String[] {"KVM_GET_API_VERSION", "KVM_CREATE_VM", "KVM_CHECK_EXTENSION",
+            "KVM_GET_VCPU_MMAP_SIZE", "KVM_CREATE_VCPU", "KVM_SET_USER_MEMORY_REGION", "KVM_RUN", "KVM_GET_REGS",
+            "KVM_SET_REGS", "KVM_GET_SREGS", "KVM_SET_SREGS", "KVM_INTERRUPT", "KVM_ENABLE_CAP", "KVM_GET_ONE_REG",
+            "KVM_SET_ONE_REG", "KVM_ARM_VCPU_INIT", "KVM_ARM_PREFERRED_TARGET", "KVM_SET_DEVICE_ATTR",
+            "KVM_HAS_DEVICE_ATTR", "KVM_API_VERSION", "KVM_CAP_READONLY_MEM", "KVM_CAP_IMMEDIATE_EXIT",
+            "KVM_CAP_ARM_NISV_TO_USER", "KVM_MEM_READONLY", "KVM_EXIT_IO", "KVM_EXIT_HYPERCALL", "KVM_EXIT_HLT",
+            "KVM_EXIT_MMIO", "KVM_EXIT_IRQ_WINDOW_OPEN", "KVM_EXIT_SHUTDOWN", "KVM_EXIT_FAIL_ENTRY", "KVM_EXIT_INTR",
+            "KVM_EXIT_INTERNAL_ERROR", "KVM_EXIT_SYSTEM_EVENT", "KVM_EXIT_ARM_NISV", "KVM_SYSTEM_EVENT_SHUTDOWN",
+            "KVM_SYSTEM_EVENT_RESET"}) {
+            m.put(name, constant(name));
+        }
+        return m;
+    }
+
+    private static long constant(String name) {
+        try {
+            Object v = KvmIoctls.class.getField(name).get(null);
+            return ((Number) v).longValue();
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("KvmIoctls has no constant " + name, e);
+        }
+    }
+
+    @Test
+    void bindingsMatchTheHeaderValues() {
+        assertEquals(headerValues(), javaValues());
+    }
+
+    @Test
+    void ioctlNamesAreKnown() {
+        assertEquals("KVM_RUN", KvmIoctls.requestName(KvmIoctls.KVM_RUN));
+        assertEquals("KVM_SET_SREGS", KvmIoctls.requestName(KvmIoctls.KVM_SET_SREGS));
+        assertEquals("KVM_EXIT_MMIO", KvmIoctls.exitName(6));
+    }
+
+    @Test
+    void arm64StructsHaveTheHeaderSizes() {
+        assertEquals(864, KvmArm64Regs.sizeof());
+        assertEquals(32, KvmVcpuInit.sizeof());
+        assertEquals(24, KvmSmcccFilter.sizeof());
+        assertEquals(8, KvmSmcccFilter.offsetOf("action"));
+        assertEquals(272, KvmArm64Regs.offsetOf("sp_el1"));
+        assertEquals(336, KvmArm64Regs.offsetOf("fp_regs"));
+    }
+
+    @Test
+    void bindingsMatchACProgramCompiledAgainstLinuxKvmH() throws Exception {
+        Path header = Path.of("/usr/include/linux/kvm.h");
+        assumeTrue(Files.exists(header), "linux-libc-dev is not installed (no " + header + ")");
+        Path dir = Files.createDirectories(Path.of("target", "layout-check"));
+        Path source = dir.resolve("layout.c");
+        Path binary = dir.resolve("layout");
+        StringBuilder c = new StringBuilder("""
+                #include <stddef.h>
+                #include <stdio.h>
+                #include <signal.h>
+                #include <linux/kvm.h>
+                #define P(name, value) printf("%s=%lu\\n", name, (unsigned long) (value))
+                int main(void) {
+                """);
+        for (String name : headerValues().keySet()) {
+            if (name.startsWith("KVM_ARM_")) {
+                continue; // arm64-only ioctls are not defined in the x86_64 header
+            }
+            // Older headers (6.1) call the u64 at hypercall+64 "longmode" (a u32 plus padding); same offset.
+            String expression = name.replace("hypercall.flags", "hypercall.longmode");
+            c.append("    P(\"").append(name).append("\", ").append(expression).append(");\n");
+        }
+        c.append("    return 0;\n}\n");
+        Files.writeString(source, c.toString());
+        Process gcc;
+        try {
+            gcc = new ProcessBuilder("gcc", "-o", binary.toString(), source.toString()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            assumeTrue(false, "gcc is not installed: " + e.getMessage());
+            return;
+        }
+        String gccOut = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assumeTrue(gcc.waitFor(60, TimeUnit.SECONDS), "gcc timed out");
+        assertEquals(0, gcc.exitValue(), "gcc failed:\n" + gccOut);
+        Process run = new ProcessBuilder(binary.toString()).start();
+        String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, run.waitFor());
+        Map<String, Long> fromC = new LinkedHashMap<>();
+        for (String line : out.split("\n")) {
+            int eq = line.lastIndexOf('=');
+            fromC.put(line.substring(0, eq), Long.parseUnsignedLong(line.substring(eq + 1)));
+        }
+        Map<String, Long> java = new LinkedHashMap<>(javaValues());
+        java.keySet().retainAll(fromC.keySet());
+        assertEquals(fromC, java);
+        assertEquals(headerValues().size() - 2, fromC.size(), "every value but the two arm64 ioctls was checked");
+    }
+}

@@ -1,0 +1,23 @@
+package org.vcpu4j.backend.kvm.tck;
+
+import org.vcpu4j.spi.Backends;
+import org.vcpu4j.spi.VCpuBackendProvider;
+import org.vcpu4j.tck.VCpuBackendTck;
+
+/**
+ * Runs the vcpu4j TCK against the KVM backend: x86-64 guests on x86-64 hosts, AArch64 guests on arm64
+ * hosts (the capability defaults follow the host's guest ISA). Skipped with the probe's reason where
+ * {@code /dev/kvm} is unusable, a failure instead when {@code vcpu4j.tck.requireAvailable=true}.
+ */
+class KvmTckTest extends VCpuBackendTck {
+
+    @Override
+    public VCpuBackendProvider provider() {
+        return Backends.provider("kvm").orElseThrow();
+    }
+
+    @Override
+    public int maxVCpus() {
+        return 4;
+    }
+}
