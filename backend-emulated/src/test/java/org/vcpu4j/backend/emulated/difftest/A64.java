@@ -189,6 +189,35 @@ final class A64 {
         return Fixed.of(w, asm.replace("xzr, x", "xzr, x"));
     }
 
+    /**
+     * System instructions both worlds run alike: NOP (C6.2.202), DMB (C6.2.80) and DSB (C6.2.82) with
+     * a CRm option, ISB (C6.2.127), MRS/MSR NZCV (C6.2.192/C6.2.196, op0=3 op1=3 CRn=4 CRm=2 op2=0).
+     *
+     * @param kind 0 NOP, 1 DMB, 2 DSB, 3 ISB, 4 MRS Xt, NZCV, 5 MSR NZCV, Xt
+     * @param crm the barrier option (kinds 1 and 2)
+     * @param rt the register (kinds 4 and 5)
+     */
+    static Fixed system(int kind, int crm, int rt) {
+        String[] options = {"#0", "oshld", "oshst", "osh", "#4", "nshld", "nshst", "nsh", "#8", "ishld", "ishst", "ish",
+            "#12", "ld", "st", "sy"};
+        return switch (kind) {
+            case 0 -> nop();
+            case 1 -> Fixed.of(0xD50330BF | crm << 8, "dmb " + options[crm]);
+            case 2 -> Fixed.of(0xD503309F | crm << 8, "dsb " + options[crm]);
+            case 3 -> Fixed.of(0xD5033FDF, "isb");
+            case 4 -> Fixed.of(0xD53B4200 | rt, "mrs " + zr(1, rt) + ", nzcv");
+            case 5 -> Fixed.of(0xD51B4200 | rt, "msr nzcv, " + zr(1, rt));
+            default -> throw new IllegalArgumentException("system kind " + kind + " is not generated");
+        };
+    }
+
+    /** A lone STXR/STLXR (C6.2.339): with the monitor open (CLREX) it must fail, write 1 and store nothing. */
+    static Fixed storeExclusive(int size, int release, int rs, int rt, int rn) {
+        int w = exclusiveWord(size, 0, 0, 0, rs, release, 31, rn, rt);
+        return Fixed.of(w, "st" + (release == 1 ? "l" : "") + "xr" + SIZE_SUFFIX[size] + " w" + rs + ", "
+                + zr(size == 3 ? 1 : 0, rt) + ", [" + sp(1, rn) + "]");
+    }
+
     /** NOP (C6.2.202). */
     static Fixed nop() {
         return Fixed.of(0xD503201F, "nop");

@@ -16,7 +16,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * qemu-aarch64 must leave X0-X30, SP, NZCV and the scratch buffer equal. On a mismatch jqwik shrinks
  * the case, and the message prints it as assembly with its initial state and every difference.
  *
- * <p>The properties together run more than 10,000 cases. Each draws from the instruction classes in
+ * <p>The properties together run 18,000 cases. Each draws from the instruction classes in
  * {@link #ENABLED}: the classes the emulator supports.
  */
 class DifferentialProperties {
@@ -27,7 +27,7 @@ class DifferentialProperties {
             InstructionClass.ARITHMETIC_IMMEDIATE, InstructionClass.LOGICAL, InstructionClass.ARITHMETIC_REGISTER,
             InstructionClass.BITFIELD_EXTRACT, InstructionClass.SHIFT_REGISTER, InstructionClass.CONDITIONAL,
             InstructionClass.CARRY, InstructionClass.MULTIPLY_DIVIDE, InstructionClass.REVERSE_COUNT,
-            InstructionClass.PC_RELATIVE_ADDRESS);
+            InstructionClass.PC_RELATIVE_ADDRESS, InstructionClass.SYSTEM);
     private static final Set<InstructionClass> MEMORY = EnumSet.of(
             InstructionClass.LOAD_STORE, InstructionClass.LOAD_STORE_PAIR, InstructionClass.LOAD_LITERAL,
             InstructionClass.EXCLUSIVE, InstructionClass.ATOMIC, InstructionClass.ARITHMETIC_IMMEDIATE);
@@ -100,25 +100,25 @@ class DifferentialProperties {
     }
 
     /** Integer data processing: immediate, register, bitfield, conditional, carry, multiply/divide, reversal. */
-    @Property(tries = 3500, shrinking = ShrinkingMode.FULL)
+    @Property(tries = 6000, shrinking = ShrinkingMode.FULL)
     void dataProcessingAgreesWithQemu(@ForAll("dataProcessing") DiffCase c) {
         check(c);
     }
 
     /** Loads and stores of every form, pairs, literals, exclusives and LSE atomics. */
-    @Property(tries = 3500, shrinking = ShrinkingMode.FULL)
+    @Property(tries = 6000, shrinking = ShrinkingMode.FULL)
     void memoryAgreesWithQemu(@ForAll("memory") DiffCase c) {
         check(c);
     }
 
     /** Forward branches of every kind inside the snippet, with flag-setting instructions around them. */
-    @Property(tries = 1500, shrinking = ShrinkingMode.FULL)
+    @Property(tries = 3000, shrinking = ShrinkingMode.FULL)
     void branchesAgreeWithQemu(@ForAll("control") DiffCase c) {
         check(c);
     }
 
     /** Longer snippets mixing every enabled class. */
-    @Property(tries = 1500, shrinking = ShrinkingMode.FULL)
+    @Property(tries = 3000, shrinking = ShrinkingMode.FULL)
     void mixedSnippetsAgreeWithQemu(@ForAll("everything") DiffCase c) {
         check(c);
     }

@@ -121,6 +121,8 @@ final class Generators {
             case LOAD_LITERAL -> fields(f -> new Instr.PcRelative(Instr.PcKind.LITERAL, f[0] == 3 ? f[1] & 31 : f[2], f[0],
                     f[3] * 8), ints(0, 3), anyReg(), dataOrZr(), ints(0, DifftestLayout.SCRATCH_SIZE / 8 - 1));
             case EXCLUSIVE -> Arbitraries.oneOf(exclusiveGroup(),
+                    fields(f -> A64.storeExclusive(f[0], f[1], f[2], f[3] == f[2] ? 31 : f[3], f[4]),
+                            ints(0, 3), ints(0, 1), dataReg(), anyReg(), pointerOrSp()),
                     fields(f -> A64.loadAcquireStoreRelease(f[0], 1, f[1], f[2]), ints(0, 3), pointerOrSp(), dataOrZr()),
                     fields(f -> A64.loadAcquireStoreRelease(f[0], 0, f[1], f[2]), ints(0, 3), pointerOrSp(), anyReg()));
             case ATOMIC -> Arbitraries.oneOf(
@@ -139,6 +141,8 @@ final class Generators {
                     fields(f -> new Instr.PcRelative(Instr.PcKind.TBZ, f[0], f[1], f[2]), anyReg(), ints(0, 127), ints(0, 4)),
                     fields(f -> new Instr.PcRelative(Instr.PcKind.ADR_THEN_BRANCH_REGISTER, f[0], f[1], f[2]),
                             dataReg(), ints(0, 2), ints(0, 4)));
+            case SYSTEM -> fields(f -> A64.system(f[0], f[1], f[0] == 4 ? f[2] : f[3]),
+                    ints(0, 5), ints(1, 2, 3, 5, 6, 7, 9, 10, 11, 13, 14, 15), dataOrZr(), anyReg());
             case PC_RELATIVE_ADDRESS -> fields(f -> new Instr.PcRelative(Instr.PcKind.ADR, f[0], f[1], f[2]),
                     dataOrZr(), ints(0, 1), ints(-(1 << 20), (1 << 20) - 1));
         };
@@ -158,10 +162,10 @@ final class Generators {
                 .as((so, imm, rn, load, store) -> A64.loadStoreImm9(so[0], so[1], 0, (imm >> so[0]) << so[0], rn,
                         so[1] == 0 ? store : load));
         Arbitrary<Instr> writeback = Combinators.combine(sizeOpc.filter(so -> !(so[0] == 3 && so[1] == 2)),
-                        ints(0, 1), ints(-4, 3), pointer(), dataOrZr(), anyReg())
+                        ints(0, 1), ints(-4, 3), pointerOrSp(), dataOrZr(), anyReg())
                 .as((so, pre, k, rn, load, store) -> {
                     int rt = so[1] == 0 ? store : load;
-                    if (rt == rn) {
+                    if (rt == rn && rn != 31) {
                         rt = so[1] == 0 ? 31 : 0;
                     }
                     return A64.loadStoreImm9(so[0], so[1], pre == 1 ? 3 : 1, k * 16, rn, rt);
@@ -185,7 +189,7 @@ final class Generators {
                     boolean writeback = mode == 1 || mode == 3;
                     int l = opc == 1 ? 1 : load;
                     int m = opc == 1 && mode == 0 ? 2 : mode; // there is no LDNPSW
-                    int rn = writeback && base == 31 ? 20 : base;
+                    int rn = base;
                     int imm7 = k;
                     if (m == 1 || m == 3) {
                         imm7 = opc == 2 ? (k / 2) * 2 : (k / 4) * 4; // keep the pointer 16-aligned
@@ -193,7 +197,7 @@ final class Generators {
                     }
                     int t = rt;
                     int t2 = l == 1 ? (rt2 == rt ? (rt == 0 ? 1 : 0) : rt2) : src2;
-                    if (l == 0 && (m == 1 || m == 3)) {
+                    if (l == 0 && (m == 1 || m == 3) && rn != 31) {
                         t = rt == rn ? 31 : rt;
                         t2 = src2 == rn ? 31 : src2;
                     }

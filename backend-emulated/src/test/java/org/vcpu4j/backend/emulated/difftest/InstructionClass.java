@@ -33,5 +33,7 @@ enum InstructionClass {
     /** B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ, BR/BLR/RET, all forward inside the snippet. */
     BRANCH,
     /** ADR, ADRP. */
-    PC_RELATIVE_ADDRESS
+    PC_RELATIVE_ADDRESS,
+    /** NOP, DMB, DSB, ISB, MRS/MSR NZCV. */
+    SYSTEM
 }
