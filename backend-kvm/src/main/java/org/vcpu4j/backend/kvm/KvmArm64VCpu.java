@@ -82,8 +82,7 @@ final class KvmArm64VCpu extends KvmVCpu {
         finishPendingInstruction();
         KvmOneReg.fill(oneReg, id, value);
         calls.ioctl(fd, KvmIoctls.KVM_GET_ONE_REG, oneReg);
-        return (id & KvmArm64Regs.KVM_REG_SIZE_U64) == KvmArm64Regs.KVM_REG_SIZE_U32
-                && (id & 0x00F0_0000_0000_0000L) == KvmArm64Regs.KVM_REG_SIZE_U32
+        return (id & KvmArm64Regs.KVM_REG_SIZE_MASK) == KvmArm64Regs.KVM_REG_SIZE_U32
                 ? Integer.toUnsignedLong(value.get(ValueLayout.JAVA_INT, 0)) : value.get(ValueLayout.JAVA_LONG, 0);
     }
 
@@ -95,7 +94,11 @@ final class KvmArm64VCpu extends KvmVCpu {
      */
     void setReg(long id, long v) {
         finishPendingInstruction();
-        value.set(ValueLayout.JAVA_LONG, 0, v);
+        if ((id & KvmArm64Regs.KVM_REG_SIZE_MASK) == KvmArm64Regs.KVM_REG_SIZE_U32) {
+            value.set(ValueLayout.JAVA_INT, 0, (int) v);
+        } else {
+            value.set(ValueLayout.JAVA_LONG, 0, v);
+        }
         KvmOneReg.fill(oneReg, id, value);
         calls.ioctl(fd, KvmIoctls.KVM_SET_ONE_REG, oneReg);
     }

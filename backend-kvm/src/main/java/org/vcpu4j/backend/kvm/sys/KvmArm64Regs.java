@@ -30,6 +30,8 @@ public final class KvmArm64Regs {
 
     /** {@code KVM_REG_ARM64}. */
     public static final long KVM_REG_ARM64 = 0x6000_0000_0000_0000L;
+    /** {@code KVM_REG_SIZE_MASK} (bits 52..55, log2 of the size in bytes). */
+    public static final long KVM_REG_SIZE_MASK = 0x00F0_0000_0000_0000L;
     /** {@code KVM_REG_SIZE_U32}. */
     public static final long KVM_REG_SIZE_U32 = 0x0020_0000_0000_0000L;
     /** {@code KVM_REG_SIZE_U64}. */

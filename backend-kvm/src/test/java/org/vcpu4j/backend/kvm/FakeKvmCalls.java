@@ -1,0 +1,156 @@
+package org.vcpu4j.backend.kvm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.vcpu4j.backend.kvm.sys.KvmArm64Regs;
+import org.vcpu4j.backend.kvm.sys.KvmDeviceAttr;
+import org.vcpu4j.backend.kvm.sys.KvmIoctls;
+import org.vcpu4j.backend.kvm.sys.KvmOneReg;
+import org.vcpu4j.backend.kvm.sys.KvmRun;
+import org.vcpu4j.backend.kvm.sys.KvmSmcccFilter;
+import org.vcpu4j.backend.kvm.sys.KvmVcpuInit;
+import org.vcpu4j.backend.kvm.sys.Libc;
+
+/**
+ * An arm64 KVM in memory, for unit tests on hosts that cannot run arm64 guests: it answers the VM and
+ * vCPU ioctls the backend makes, keeps a ONE_REG register file, and on {@code KVM_RUN} writes the
+ * next {@code kvm_run} image a test queued. It records what it was asked, in order.
+ */
+@SuppressWarnings("restricted")
+final class FakeKvmCalls implements KvmCalls {
+    /** The PREFERRED_TARGET answer (KVM_ARM_TARGET_GENERIC_V8). */
+    static final int TARGET = 5;
+
+    final Map<Long, long[]> registers = new HashMap<>();
+    final List<String> log = new ArrayList<>();
+    final List<int[]> filters = new ArrayList<>();
+    final List<Integer> enabledCaps = new ArrayList<>();
+    final List<Integer> closedFds = new ArrayList<>();
+    final Deque<Consumer<MemorySegment>> exits = new ArrayDeque<>();
+    boolean hasSmcccFilter = true;
+    boolean nisvToUser = true;
+    int initTarget = -1;
+    int initFeatures = -1;
+    int unmapped;
+    private int nextFd = 20;
+    private MemorySegment run;
+
+    @Override
+    public int ioctl(int fd, long request, long arg) {
+        log.add(KvmIoctls.requestName(request) + "(" + arg + ")");
+        if (request == KvmIoctls.KVM_CREATE_VCPU) {
+            return nextFd++;
+        }
+        if (request == KvmIoctls.KVM_CHECK_EXTENSION) {
+            return arg == KvmIoctls.KVM_CAP_ARM_NISV_TO_USER ? (nisvToUser ? 1 : 0) : 1;
+        }
+        throw new AssertionError("unexpected ioctl " + KvmIoctls.requestName(request));
+    }
+
+    @Override
+    public int ioctl(int fd, long request, MemorySegment arg) {
+        String name = KvmIoctls.requestName(request);
+        if (request == KvmIoctls.KVM_ARM_PREFERRED_TARGET) {
+            KvmVcpuInit.target(arg, TARGET);
+        } else if (request == KvmIoctls.KVM_ARM_VCPU_INIT) {
+            initTarget = KvmVcpuInit.target(arg);
+            initFeatures = KvmVcpuInit.features(arg, 0);
+        } else if (request == KvmIoctls.KVM_HAS_DEVICE_ATTR) {
+            if (!hasSmcccFilter) {
+                throw new KvmException("KVM_HAS_DEVICE_ATTR", 6);
+            }
+        } else if (request == KvmIoctls.KVM_SET_DEVICE_ATTR) {
+            MemorySegment f = MemorySegment.ofAddress(KvmDeviceAttr.addr(arg)).reinterpret(KvmSmcccFilter.sizeof());
+            filters.add(new int[] {KvmDeviceAttr.group(arg), (int) KvmDeviceAttr.attr(arg), KvmSmcccFilter.base(f),
+                KvmSmcccFilter.nrFunctions(f), KvmSmcccFilter.action(f)});
+        } else if (request == KvmIoctls.KVM_ENABLE_CAP) {
+            enabledCaps.add(arg.get(ValueLayout.JAVA_INT, 0));
+        } else if (request == KvmIoctls.KVM_GET_ONE_REG || request == KvmIoctls.KVM_SET_ONE_REG) {
+            long id = KvmOneReg.id(arg);
+            MemorySegment value = MemorySegment.ofAddress(KvmOneReg.addr(arg)).reinterpret(16);
+            boolean get = request == KvmIoctls.KVM_GET_ONE_REG;
+            name += String.format("(0x%x)", id);
+            long[] r = registers.computeIfAbsent(id, k -> new long[2]);
+            long size = id & KvmArm64Regs.KVM_REG_SIZE_MASK;
+            if (size == KvmArm64Regs.KVM_REG_SIZE_U32) {
+                if (get) {
+                    value.set(ValueLayout.JAVA_INT, 0, (int) r[0]);
+                } else {
+                    r[0] = Integer.toUnsignedLong(value.get(ValueLayout.JAVA_INT, 0));
+                }
+            } else {
+                int words = size == KvmArm64Regs.KVM_REG_SIZE_U128 ? 2 : 1;
+                for (int i = 0; i < words; i++) {
+                    if (get) {
+                        value.set(ValueLayout.JAVA_LONG, 8L * i, r[i]);
+                    } else {
+                        r[i] = value.get(ValueLayout.JAVA_LONG, 8L * i);
+                    }
+                }
+            }
+        } else {
+            throw new AssertionError("unexpected ioctl " + name);
+        }
+        log.add(name);
+        return 0;
+    }
+
+    @Override
+    public int run(int vcpuFd) {
+        if (KvmRun.immediate_exit(run) != 0) {
+            log.add("KVM_RUN(immediate_exit)");
+            return -Libc.EINTR;
+        }
+        log.add("KVM_RUN");
+        Consumer<MemorySegment> next = exits.poll();
+        if (next == null) {
+            throw new AssertionError("KVM_RUN with no exit queued");
+        }
+        next.accept(run);
+        return 0;
+    }
+
+    @Override
+    public MemorySegment mapRun(int vcpuFd, long size) {
+        run = Arena.ofAuto().allocate(size, 4096);
+        return run;
+    }
+
+    @Override
+    public void unmapRun(MemorySegment segment) {
+        unmapped++;
+    }
+
+    @Override
+    public void close(int fd) {
+        closedFds.add(fd);
+    }
+
+    @Override
+    public long currentThread() {
+        return 1;
+    }
+
+    @Override
+    public void kick(long thread) {
+        log.add("kick");
+    }
+
+    /** {@return the value of a 64-bit register} @param id the ONE_REG id */
+    long reg(long id) {
+        return registers.computeIfAbsent(id, k -> new long[2])[0];
+    }
+
+    /** Sets a register. @param id the ONE_REG id @param value the value */
+    void reg(long id, long value) {
+        registers.computeIfAbsent(id, k -> new long[2])[0] = value;
+    }
+}
