@@ -218,6 +218,64 @@ final class A64 {
                 + zr(size == 3 ? 1 : 0, rt) + ", [" + sp(1, rn) + "]");
     }
 
+    /**
+     * A self-modifying group: writes {@code add xd, xd, #imm} over a NOP further on, with the cache
+     * maintenance the Arm ARM requires for it (B2.4.4 "Concurrent modification and execution of
+     * instructions": DC CVAU, DSB ISH, IC IVAU, DSB ISH, ISB), then runs it.
+     */
+    static Fixed selfModifying(int t, int v, int d, int imm) {
+        int patched = addSubImm(1, 0, 0, 0, imm, d, d).code()[0];
+        int[] w = {
+            adrWord(0, 36, t),
+            moveWide(0, 2, 0, patched & 0xFFFF, v).code()[0],
+            moveWide(0, 3, 1, patched >>> 16, v).code()[0],
+            loadStoreUnsigned(2, 0, 0, t, v).code()[0],
+            0xD50B7B20 | t, // DC CVAU, Xt (SYS #3, C7, C11, #1)
+            0xD5033B9F,     // DSB ISH
+            0xD50B7520 | t, // IC IVAU, Xt (SYS #3, C7, C5, #1)
+            0xD5033B9F,
+            0xD5033FDF,     // ISB
+            0xD503201F,     // NOP, overwritten
+        };
+        String[] asm = {
+            "adr x" + t + ", .+36",
+            moveWide(0, 2, 0, patched & 0xFFFF, v).asm()[0],
+            moveWide(0, 3, 1, patched >>> 16, v).asm()[0],
+            "str w" + v + ", [x" + t + "]",
+            "dc cvau, x" + t,
+            "dsb ish",
+            "ic ivau, x" + t,
+            "dsb ish",
+            "isb",
+            "nop   // overwritten above with: " + addSubImm(1, 0, 0, 0, imm, d, d).asm()[0],
+        };
+        return new Fixed(w, asm);
+    }
+
+    /**
+     * A counted backward loop: {@code movz w<counter>, #n; L: body; subs w<counter>, w<counter>, #1;
+     * b.ne L} (B.cond, C6.2.26).
+     */
+    static Fixed loop(int counter, int n, Fixed body) {
+        int len = body.code().length;
+        int[] w = new int[len + 3];
+        String[] asm = new String[len + 3];
+        Fixed init = moveWide(0, 2, 0, n, counter);
+        Fixed dec = addSubImm(0, 1, 1, 0, 1, counter, counter);
+        w[0] = init.code()[0];
+        asm[0] = init.asm()[0];
+        for (int i = 0; i < len; i++) {
+            w[1 + i] = body.code()[i];
+            asm[1 + i] = body.asm()[i] + (i == 0 ? "   // L:" : "");
+        }
+        w[len + 1] = dec.code()[0];
+        asm[len + 1] = dec.asm()[0];
+        int back = -(len + 1);
+        w[len + 2] = 0x5400_0000 | (back & 0x7FFFF) << 5 | 1;
+        asm[len + 2] = "b.ne L";
+        return new Fixed(w, asm);
+    }
+
     /** NOP (C6.2.202). */
     static Fixed nop() {
         return Fixed.of(0xD503201F, "nop");

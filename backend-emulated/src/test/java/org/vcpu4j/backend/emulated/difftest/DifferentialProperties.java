@@ -33,7 +33,8 @@ class DifferentialProperties {
             InstructionClass.EXCLUSIVE, InstructionClass.ATOMIC, InstructionClass.ARITHMETIC_IMMEDIATE);
     private static final Set<InstructionClass> CONTROL = EnumSet.of(
             InstructionClass.BRANCH, InstructionClass.CONDITIONAL, InstructionClass.ARITHMETIC_REGISTER,
-            InstructionClass.LOGICAL, InstructionClass.LOAD_STORE);
+            InstructionClass.LOGICAL, InstructionClass.LOAD_STORE, InstructionClass.SELF_MODIFYING,
+            InstructionClass.LOOP);
 
     private static EmulatorRunner emulator;
 

@@ -63,6 +63,28 @@ class GeneratorSanityProperties {
         assertEquals(1, o.changedWords().size());
     }
 
+    /** The self-modifying group really changes the instruction QEMU runs. */
+    @Example
+    void harnessRunsSelfModifiedCode() {
+        long[] x = new long[31];
+        x[3] = 10;
+        DiffCase c = new DiffCase(List.of(A64.selfModifying(1, 2, 3, 5)), x, 0, 1);
+        Outcome o = QemuHarness.shared().run(c);
+        assertEquals(null, o.failure());
+        assertEquals(15, o.x()[3], "the NOP was replaced by add x3, x3, #5");
+    }
+
+    /** A generated loop runs its body n times. */
+    @Example
+    void harnessRunsLoops() {
+        long[] x = new long[31];
+        DiffCase c = new DiffCase(List.of(A64.loop(19, 3, A64.addSubImm(1, 0, 0, 0, 7, 4, 4))), x, 0, 1);
+        Outcome o = QemuHarness.shared().run(c);
+        assertEquals(null, o.failure());
+        assertEquals(21, o.x()[4]);
+        assertEquals(0, o.x()[19]);
+    }
+
     /** GNU objdump decodes every word the encoder produces as an allocated instruction of the same name. */
     @Example
     void objdumpDecodesEveryGeneratedInstruction() throws IOException {

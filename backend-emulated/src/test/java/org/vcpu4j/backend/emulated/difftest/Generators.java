@@ -20,12 +20,15 @@ import net.jqwik.api.Combinators;
  *       changes them, by multiples of 16;</li>
  *   <li>x24 is a small non-negative index, x25 a small non-positive one (multiples of 16); nothing writes them;</li>
  *   <li>SP points into the scratch buffer and is used as a base without writeback;</li>
- *   <li>every other register (x0-x19, x26-x30) is data, written freely.</li>
+ *   <li>x19 counts the iterations of generated loops; only the loop writes it;</li>
+ *   <li>every other register (x0-x18, x26-x30) is data, written freely.</li>
  * </ul>
  * Branches only go forward, so every snippet ends.
  */
 final class Generators {
-    static final int[] DATA = IntStream.concat(IntStream.rangeClosed(0, 19), IntStream.rangeClosed(26, 30)).toArray();
+    static final int[] DATA = IntStream.concat(IntStream.rangeClosed(0, 18), IntStream.rangeClosed(26, 30)).toArray();
+    /** The loop counter of {@link InstructionClass#LOOP}; nothing else writes it. */
+    static final int LOOP_COUNTER = 19;
     static final int[] POINTERS = {20, 21, 22, 23};
     static final int POSITIVE_INDEX = 24;
     static final int NEGATIVE_INDEX = 25;
@@ -129,7 +132,7 @@ final class Generators {
                     fields(f -> A64.compareAndSwap(f[0], f[1], f[2], f[3], f[4], f[5]),
                             ints(0, 3), ints(0, 1), ints(0, 1), dataOrZr(), pointer(), anyReg()),
                     fields(f -> A64.compareAndSwapPair(f[0], f[1], f[2], f[3], f[4], f[5]),
-                            ints(0, 1), ints(0, 1), ints(0, 1), ints(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 26, 28), pointer(),
+                            ints(0, 1), ints(0, 1), ints(0, 1), ints(0, 2, 4, 6, 8, 10, 12, 14, 16, 26, 28), pointer(),
                             ints(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28)),
                     fields(f -> A64.atomic(f[0], f[1], f[2], f[3], f[4], f[5], f[6]),
                             ints(0, 3), ints(0, 8), ints(0, 1), ints(0, 1), anyReg(), pointer(), dataOrZr()));
@@ -141,6 +144,17 @@ final class Generators {
                     fields(f -> new Instr.PcRelative(Instr.PcKind.TBZ, f[0], f[1], f[2]), anyReg(), ints(0, 127), ints(0, 4)),
                     fields(f -> new Instr.PcRelative(Instr.PcKind.ADR_THEN_BRANCH_REGISTER, f[0], f[1], f[2]),
                             dataReg(), ints(0, 2), ints(0, 4)));
+            case SELF_MODIFYING -> fields(f -> {
+                int t = f[0];
+                int v = f[1] == t ? DATA[(indexOf(t) + 1) % DATA.length] : f[1];
+                return A64.selfModifying(t, v, f[2], f[3]);
+            }, dataReg(), dataReg(), dataReg(), ints(0, 4095));
+            case LOOP -> Combinators.combine(ints(1, 4), Arbitraries.oneOf(List.of(
+                            of(InstructionClass.ARITHMETIC_IMMEDIATE), of(InstructionClass.LOGICAL),
+                            of(InstructionClass.ARITHMETIC_REGISTER), of(InstructionClass.BITFIELD_EXTRACT),
+                            of(InstructionClass.CONDITIONAL), of(InstructionClass.CARRY),
+                            of(InstructionClass.MULTIPLY_DIVIDE), of(InstructionClass.LOAD_STORE))))
+                    .as((n, body) -> (Instr) A64.loop(LOOP_COUNTER, n, (Instr.Fixed) body));
             case SYSTEM -> fields(f -> A64.system(f[0], f[1], f[0] == 4 ? f[2] : f[3]),
                     ints(0, 5), ints(1, 2, 3, 5, 6, 7, 9, 10, 11, 13, 14, 15), dataOrZr(), anyReg());
             case PC_RELATIVE_ADDRESS -> fields(f -> new Instr.PcRelative(Instr.PcKind.ADR, f[0], f[1], f[2]),

@@ -35,5 +35,9 @@ enum InstructionClass {
     /** ADR, ADRP. */
     PC_RELATIVE_ADDRESS,
     /** NOP, DMB, DSB, ISB, MRS/MSR NZCV. */
-    SYSTEM
+    SYSTEM,
+    /** A store over a later instruction of the snippet, DC CVAU/IC IVAU maintenance, then running it. */
+    SELF_MODIFYING,
+    /** A counted backward loop (x19 counts) around one instruction of the other straight-line classes. */
+    LOOP
 }
