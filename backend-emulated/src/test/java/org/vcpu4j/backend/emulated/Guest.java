@@ -25,6 +25,9 @@ final class Guest implements AutoCloseable {
     /** The UART QEMU virt has (nothing is mapped there: accesses are MMIO exits). */
     static final long UART = 0x0900_0000L;
 
+    /** Marker in a program: the next word is the byte offset at which the following words go. */
+    static final int PAD_TO = 0x7FFF_FFF7;
+
     private static final ValueLayout.OfInt LE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -49,10 +52,16 @@ final class Guest implements AutoCloseable {
         this(Aarch64SetupConfig.defaults(), code);
     }
 
-    /** Writes instruction words at a guest-physical address in RAM. */
+    /** Writes instruction words at a guest-physical address in RAM ({@link #PAD_TO} skips ahead). */
     void load(long address, int... words) {
+        long offset = address - RAM;
         for (int i = 0; i < words.length; i++) {
-            ram.set(LE32, address - RAM + 4L * i, words[i]);
+            if (words[i] == PAD_TO) {
+                offset = address - RAM + words[++i];
+            } else {
+                ram.set(LE32, offset, words[i]);
+                offset += 4;
+            }
         }
     }
 

@@ -711,9 +711,26 @@ public final class Cpu extends SystemUnit {
         }
     }
 
-    /** The base address register: SP when Rn = 31. */
+    /** The base address register: SP when Rn = 31, checked for 16-byte alignment (SCTLR_EL1.SA/SA0). */
     private long base(int in) {
-        return xs((in >>> 5) & 0x1F);
+        return baseRegister((in >>> 5) & 0x1F);
+    }
+
+    private long baseRegister(int rn) {
+        if (rn != 31) {
+            return x[rn];
+        }
+        if ((sp & 15) != 0 && (sys[SCTLR] & (el() == 0 ? 1 << 4 : 1 << 3)) != 0) {
+            throw syncException(0x26, 0); // SP alignment fault (Arm ARM D1.3.6)
+        }
+        return sp;
+    }
+
+    /** Exclusives, atomics and acquire/release accesses must be aligned: an alignment fault (DFSC 0x21). */
+    private void checkAligned(long va, int bytes, boolean write) {
+        if ((va & (bytes - 1)) != 0) {
+            abort(va, write ? WRITE : READ, 0x21);
+        }
     }
 
     private void loadStoreUnsignedOffset(int in) {
@@ -729,7 +746,7 @@ public final class Cpu extends SystemUnit {
         long imm = (in << 11) >> 23;
         int mode9 = (in >>> 10) & 3;
         int rn = (in >>> 5) & 0x1F;
-        long b = xs(rn);
+        long b = baseRegister(rn);
         switch (mode9) {
             case 0 -> transfer(in, b + imm);
             case 2 -> {
@@ -838,7 +855,7 @@ public final class Cpu extends SystemUnit {
         int rn = (in >>> 5) & 0x1F;
         int rt = in & 0x1F;
         int rt2 = (in >>> 10) & 0x1F;
-        long b = xs(rn);
+        long b = baseRegister(rn);
         long va = kind == 1 ? b : b + imm;
         int bytes = 1 << log2;
         if (load) {
@@ -877,6 +894,7 @@ public final class Cpu extends SystemUnit {
             if (rs != 31 || rt2 != 31) {
                 throw undefined();
             }
+            checkAligned(va, 1 << size, !load);
             if (load) {
                 setX(rt, read(va, size));
             } else {
@@ -899,6 +917,7 @@ public final class Cpu extends SystemUnit {
         if (rt2 != 31) {
             throw undefined();
         }
+        checkAligned(va, 1 << size, !load);
         if (load) {
             if (rs != 31) {
                 throw undefined();
@@ -920,6 +939,7 @@ public final class Cpu extends SystemUnit {
         int size = in >>> 30;
         int log2 = size == 3 ? 3 : 2;
         int bytes = 1 << log2;
+        checkAligned(va, 2 * bytes, !load);
         if (load) {
             if (rs != 31) {
                 throw undefined();
@@ -954,6 +974,7 @@ public final class Cpu extends SystemUnit {
         int rt = in & 0x1F;
         long va = base(in);
         long mask = size == 3 ? -1L : (1L << (8 << size)) - 1;
+        checkAligned(va, 1 << size, true);
         probe(va, 1 << size, true);
         long old = read(va, size);
         if (old == (x[rs] & mask)) {
@@ -974,6 +995,7 @@ public final class Cpu extends SystemUnit {
         int bytes = 1 << log2;
         long mask = sf ? -1L : 0xFFFF_FFFFL;
         long va = base(in);
+        checkAligned(va, 2 * bytes, true);
         probe(va, 2 * bytes, true);
         long first = read(va, log2);
         long second = read(va + bytes, log2);
@@ -996,6 +1018,7 @@ public final class Cpu extends SystemUnit {
         int rs = (in >>> 16) & 0x1F;
         int rt = in & 0x1F;
         long va = base(in);
+        checkAligned(va, 1 << size, !(o3 == 1 && opc == 4));
         if (o3 == 1) {
             if (opc == 0) { // SWP
                 probe(va, 1 << size, true);
