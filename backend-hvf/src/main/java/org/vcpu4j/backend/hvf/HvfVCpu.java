@@ -3,7 +3,7 @@ package org.vcpu4j.backend.hvf;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,20 +42,20 @@ import org.vcpu4j.spi.aarch64.TrapDecoder;
  * syndrome and physical address, and the PC is advanced where it says (MMIO, system register, SMC, WFx;
  * not HVC, whose ELR already points past it). {@code HV_EXIT_REASON_CANCELED} becomes {@code
  * Interrupted} when {@link #requestExit()} asked for it (a stale cancel re-enters the guest). {@code
- * HV_EXIT_REASON_VTIMER_ACTIVATED} becomes {@code ExternalInterrupt(27)}; see {@link #prepareEntry()}
- * for when the timer is unmasked.
+ * HV_EXIT_REASON_VTIMER_ACTIVATED} makes PPI 27 pending in the backend's GIC CPU interface (the guest
+ * takes it at the next entry) and is reported as {@code ExternalInterrupt(27)}, the PC at the next
+ * instruction to run; see {@link #prepareEntry()} for when the timer is unmasked.
  *
  * <p><b>Interrupts.</b> Without the macOS 15 GIC the framework has one IRQ line per vCPU and no
- * interrupt ids. {@link #injectInterrupt(int)} records the id; while any id is recorded, the IRQ line is
- * asserted before every {@code hv_vcpu_run} (the framework drops it when the run returns). An id leaves
- * the record when the guest acknowledges it: a trapped read of ICC_IAR1_EL1 that the VMM completes with
- * that id.
+ * interrupt ids, and it traps the guest's ICC_* accesses. The backend answers them with a {@link
+ * GicCpuInterface} (unless the setup lists them as trapped: then they are exits for the VMM), {@link
+ * #injectInterrupt(int)} makes an id pending there, and while the model signals an IRQ the line is
+ * asserted before every {@code hv_vcpu_run} (the framework drops it when the run returns). The virtual
+ * timer is the model's PPI 27.
  */
 final class HvfVCpu implements ArchVCpu {
     /** The virtual timer's interrupt: PPI 11, GIC INTID 27 (Arm BSA; Linux's arch_timer uses it). */
     static final int VTIMER_INTID = 27;
-    /** ICC_IAR1_EL1 (op0 3, op1 0, CRn 12, CRm 12, op2 0) in ISS format. */
-    static final long ICC_IAR1_EL1 = SystemRegister.issAddress(3, 0, 12, 12, 0);
     /** SCTLR_EL1 after setup, as arm_vcpu leaves it (MMU and caches off, RES1 bits set). */
     static final long SCTLR_EL1_SETUP = 0x30C5_0830L;
     /** MPIDR_EL1 bit 31 is RES1. */
@@ -76,7 +76,8 @@ final class HvfVCpu implements ArchVCpu {
     private final RegisterCache cache = new RegisterCache();
     /** Registers of the state with no hv_sys_reg_t: held here whether or not a native vCPU exists. */
     private final long[] shadow = new long[SYSTEM_REGISTERS.length];
-    private final TreeSet<Integer> pendingInterrupts = new TreeSet<>();
+    private final GicCpuInterface gic = new GicCpuInterface();
+    private Set<Long> trappedSystemRegisters = Set.of();
     private final Object nativeLock = new Object();
     private final AtomicBoolean exitRequested = new AtomicBoolean();
     private final Gprs gprs = new Gprs() {
@@ -125,6 +126,7 @@ final class HvfVCpu implements ArchVCpu {
         Aarch64SetupConfig c = (Aarch64SetupConfig) config;
         setReg(HvReg.CPSR, Aarch64State.PSTATE_EL1H_MASKED);
         setSys(HvSysReg.SCTLR_EL1, SCTLR_EL1_SETUP);
+        trappedSystemRegisters = c.trappedSystemRegisters();
         if (!c.passthroughTimer() || !c.passthroughInterrupt() || !c.trappedSystemRegisters().isEmpty()) {
             LOG.debug("vCPU {}: Hypervisor.framework decides which registers and timers trap; {} is applied as far as"
                     + " the framework allows (see backend-hvf README)", id, c);
@@ -223,7 +225,8 @@ final class HvfVCpu implements ArchVCpu {
      * Before each entry: unmask the virtual timer once the guest no longer asserts it (after a {@code
      * VTIMER_ACTIVATED} exit the framework masks it; it stays masked while CNTV_CTL_EL0 has ENABLE = 1,
      * IMASK = 0 and ISTATUS = 1, i.e. until the guest's handler reprogrammed, masked or disabled the
-     * timer, as QEMU's hvf does), and assert the IRQ line while injected interrupts are unacknowledged.
+     * timer, as QEMU's hvf does; if PPI 27 was not acknowledged by then its level has dropped and it is
+     * no longer pending), and assert the IRQ line while the GIC model signals an interrupt.
      */
     private void prepareEntry() {
         if (vtimerMasked) {
@@ -232,9 +235,10 @@ final class HvfVCpu implements ArchVCpu {
             if (!asserted) {
                 api.setVtimerMask(handle, false);
                 vtimerMasked = false;
+                gic.unpend(VTIMER_INTID); // the level dropped before the guest acknowledged it
             }
         }
-        if (!pendingInterrupts.isEmpty()) {
+        if (gic.signalled()) {
             api.setPendingInterrupt(handle, HvReg.INTERRUPT_IRQ, true);
         }
     }
@@ -247,6 +251,7 @@ final class HvfVCpu implements ArchVCpu {
             case HvVcpuExit.REASON_EXCEPTION -> exception();
             case HvVcpuExit.REASON_VTIMER_ACTIVATED -> {
                 vtimerMasked = true;
+                gic.pend(VTIMER_INTID);
                 yield VTIMER_EXIT;
             }
             default -> new VCpuExit.InternalError(reason, "Hypervisor.framework reported exit reason " + reason
@@ -268,7 +273,21 @@ final class HvfVCpu implements ArchVCpu {
             LOG.trace("vCPU {}: ESR 0x{} IPA 0x{} -> {}", id, Long.toHexString(esr), Long.toHexString(ipa),
                     decoded.exit());
         }
-        return decoded.exit();
+        VCpuExit exit = decoded.exit();
+        if (exit instanceof VCpuExit.SysRegRead read && answersItself(read.address())) {
+            Completion.completeSysRegRead(read, gic.read(read.address()), gprs);
+            return null;
+        }
+        if (exit instanceof VCpuExit.SysRegWrite write && answersItself(write.address())) {
+            gic.write(write.address(), write.value());
+            return null;
+        }
+        return exit;
+    }
+
+    /** The GIC CPU interface registers are answered here unless the VMM asked to trap them itself. */
+    private boolean answersItself(long address) {
+        return GicCpuInterface.handles(address) && !trappedSystemRegisters.contains(address);
     }
 
     @Override
@@ -304,7 +323,7 @@ final class HvfVCpu implements ArchVCpu {
     @Override
     public void injectInterrupt(int intid) {
         checkThread("injectInterrupt");
-        pendingInterrupts.add(intid);
+        gic.pend(intid);
     }
 
     @Override
@@ -338,10 +357,6 @@ final class HvfVCpu implements ArchVCpu {
     public void completeSysRegRead(VCpuExit.SysRegRead exit, long value) {
         checkThread("completeSysRegRead");
         Completion.completeSysRegRead(exit, value, gprs);
-        if (exit.address() == ICC_IAR1_EL1) {
-            // GICv3 ICC_IAR1_EL1.INTID is bits 23:0 (Arm IHI 0069).
-            pendingInterrupts.remove((int) (value & 0xFF_FFFF));
-        }
     }
 
     @Override
