@@ -34,6 +34,10 @@ public enum Rule {
             + "completion the destination register",
             List.of("Registers are not clobbered by the exit path (scratch registers used by the trap handler)",
                     "PSTATE/RFLAGS and system registers are preserved across the exit")),
+    /** Restored SIMD&amp;FP registers reach the guest. */
+    CTX_004("CTX-004", "A guest that stores V0-V31 to memory (STP Q) shows exactly the restored values (AArch64)",
+            List.of("restoreState writes the SIMD&FP register file the guest runs with",
+                    "The backend executes SIMD&FP stores and honours CPACR_EL1.FPEN = 0b11")),
     /** Exit decoding. */
     EXIT_001("EXIT-001", "A load or store to an unmapped address exits with the address, width, direction, "
             + "register, register width and sign extension the encoding means (store data masked, XZR stores 0)",
@@ -129,6 +133,7 @@ public enum Rule {
         return switch (this) {
             case SYS_001, SYS_002 -> arm ? EnumSet.of(Capability.SYSREG_TRAPS) : EnumSet.noneOf(Capability.class);
             case PSCI_001 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.PSCI_FORWARDED);
+            case CTX_004 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.FP_SIMD_STATE);
             case HVC_001, HVC_002 -> EnumSet.of(Capability.HYPERCALLS);
             case IRQ_001 -> EnumSet.of(Capability.INTERRUPTS);
             case RES_001 -> EnumSet.of(Capability.FD_COUNT);

@@ -93,6 +93,17 @@ public abstract class VCpuBackendTck {
         return guestIsa() == GuestIsa.AARCH64;
     }
 
+    /**
+     * {@return whether the PC is already past the instruction when run() returns an exit that needs a
+     * completion (MmioRead, IoRead, SysRegRead), before the completion (true on AArch64 backends, where the
+     * syndrome gives the length). KVM on x86-64 finishes such an instruction only in the next KVM_RUN and
+     * does not report its length, so it declares false: PC-001 and CTX-003 then check the PC of those
+     * exits after the completion instead}
+     */
+    public boolean pcAdvancedBeforeCompletion() {
+        return true;
+    }
+
     /** {@return whether injectInterrupt reaches the guest (IRQ-001)} */
     public boolean interruptsInjectable() {
         return true;
@@ -256,13 +267,22 @@ public abstract class VCpuBackendTck {
      * CTX-002: a guest that stores its registers shows the restored values.
      *
      * @param gprs the GPR values
-     * @param vectors the V register values (AArch64 with SIMD&amp;FP state)
      */
     @Property
     @TckRule(Rule.CTX_002)
-    public void ctx002_guestSeesTheRestoredRegisters(@ForAll("gprValues") List<Long> gprs,
-            @ForAll("vectorValues") List<Long> vectors) {
-        checks().ctx002(gprs, vectors);
+    public void ctx002_guestSeesTheRestoredRegisters(@ForAll("gprValues") List<Long> gprs) {
+        checks().ctx002(gprs);
+    }
+
+    /**
+     * CTX-004: a guest that stores its SIMD&amp;FP registers shows the restored values.
+     *
+     * @param vectors the V register values
+     */
+    @Property
+    @TckRule(Rule.CTX_004)
+    public void ctx004_guestSeesTheRestoredVectorRegisters(@ForAll("vectorValues") List<Long> vectors) {
+        checks().ctx004(vectors);
     }
 
     /**

@@ -1,7 +1,5 @@
 package org.vcpu4j.tck.asm;
 
-import org.vcpu4j.api.AccessWidth;
-
 /**
  * A tiny A64 assembler: static methods that return the 32-bit instruction word of the instructions the
  * TCK's guests need. Every encoding cites its section of the Arm Architecture Reference Manual (DDI
@@ -161,7 +159,10 @@ public final class A64 {
      * @param byteOffset a multiple of 8 in 0..32760
      */
     public static int strX(int rt, int rn, int byteOffset) {
-        return new A64LoadStore(A64LoadStore.Op.STR, AccessWidth.QWORD, rt, rn, false, byteOffset).encode();
+        if (byteOffset < 0 || byteOffset % 8 != 0 || byteOffset > 32760) {
+            throw new IllegalArgumentException("STR X offset must be a multiple of 8 in 0..32760, not " + byteOffset);
+        }
+        return 0xF900_0000 | (byteOffset / 8) << 10 | reg(rn) << 5 | reg(rt);
     }
 
     /**

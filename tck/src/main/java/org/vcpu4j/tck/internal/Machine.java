@@ -141,9 +141,20 @@ public final class Machine implements AutoCloseable {
         VCpuExit exit = run();
         if (!type.isInstance(exit)) {
             throw new AssertionError("expected a " + type.getSimpleName() + " exit for " + what + ", got " + exit
-                    + " at PC 0x" + Long.toHexString(kit.pc(cpu.saveState())));
+                    + " " + describeCpu());
         }
         return type.cast(exit);
+    }
+
+    /** {@return the PC and, on AArch64, the last EL1 exception's ESR_EL1 and ELR_EL1, for failure messages} */
+    public String describeCpu() {
+        RegisterState s = cpu.saveState();
+        if (s instanceof org.vcpu4j.api.aarch64.Aarch64State a) {
+            return String.format("at PC 0x%x (ESR_EL1 0x%x, ELR_EL1 0x%x, FAR_EL1 0x%x)", a.pc(),
+                    a.sys(org.vcpu4j.api.aarch64.SystemRegister.ESR_EL1), a.elrEl1(),
+                    a.sys(org.vcpu4j.api.aarch64.SystemRegister.FAR_EL1));
+        }
+        return "at PC 0x" + Long.toHexString(kit.pc(s));
     }
 
     @Override
