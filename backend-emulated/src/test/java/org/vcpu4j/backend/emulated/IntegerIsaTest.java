@@ -9,9 +9,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.vcpu4j.api.VCpuExit;
+import org.vcpu4j.api.aarch64.SystemRegister;
 
 /**
- * The A64 base integer instructions, one program per class. Each program starts with a branch over a
+ * The A64 base integer instructions and the SIMD&amp;FP moves, one program per class. Each program starts with a branch over a
  * 16-byte aligned data area ({@code buf}), runs from {@code snippet} and ends in {@code hvc #0}. The
  * expected registers and flags were produced by running the same code under {@code qemu-aarch64}
  * (registers that hold addresses differ between the two and are not compared).
@@ -47,6 +48,7 @@ class IntegerIsaTest {
 
     private static void check(Case c) {
         try (Guest g = new Guest(c.image())) {
+            g.edit(b -> b.sys(SystemRegister.CPACR_EL1, 3L << 20)); // FP/SIMD enabled, as under Linux
             VCpuExit exit = g.run();
             assertInstanceOf(VCpuExit.Hypercall.class, exit, c.name() + " should end in its HVC, not " + exit);
             var state = g.state();
@@ -381,6 +383,82 @@ class IntegerIsaTest {
             },
             new long[] {0x5L, 0x7L, 0x5L, 0x8L, 0xfffffff8L, 0x5L, 0x1L, 0x0L, 0x6L, 0x7L, 0x60000000L, 0x60000000L, 0x0L, 0xfffffffffffffffbL, 0x0L, 0x5L, 0x7L, 0x5L, 0x7L, 0x5L, 0x5L, 0x5L, 0x7L, 0x0L, 0x0L, 0x0L, 0x0L, 0x0L, 0x0L, 0x0L, 0x0L},
             0x6, new int[] {}),
+        new Case("fpmove",
+            new int[] {
+                0x14000044, // b 110 <snippet>
+                0xd503201f, 0xd503201f, 0xd503201f, // data
+                Case.PAD_TO, 0x110,
+                0xd51b421f, // msr nzcv, xzr
+                0x10fff7fc, // adr x28, 10 <buf>
+                0xd299bde0, // mov x0, #0xcdef
+                0xf2b13560, // movk x0, #0x89ab, lsl #16
+                0xf2c8ace0, // movk x0, #0x4567, lsl #32
+                0xf2e02460, // movk x0, #0x123, lsl #48
+                0xd2864201, // mov x1, #0x3210
+                0xf2aeca81, // movk x1, #0x7654, lsl #16
+                0xf2d75301, // movk x1, #0xba98, lsl #32
+                0xf2ffdb81, // movk x1, #0xfedc, lsl #48
+                0x9e670000, // fmov d0, x0
+                0x9eaf0020, // fmov v0.d[1], x1
+                0x3d800380, // str q0, [x28]
+                0xfd400781, // ldr d1, [x28, #8]
+                0x9e660022, // fmov x2, d1
+                0xbd400782, // ldr s2, [x28, #4]
+                0x1e260043, // fmov w3, s2
+                0x7d400783, // ldr h3, [x28, #2]
+                0x0e023c64, // umov w4, v3.h[0]
+                0x3d403f84, // ldr b4, [x28, #15]
+                0x0e013c85, // umov w5, v4.b[0]
+                0x3dc00385, // ldr q5, [x28]
+                0x4e183ca6, // mov x6, v5.d[1]
+                0x0e1c3ca7, // mov w7, v5.s[3]
+                0x4e1f2ca8, // smov x8, v5.b[15]
+                0x0e1a2ca9, // smov w9, v5.h[6]
+                0x6f05e546, // movi v6.2d, #0xff00ff00ff00ff00
+                0x9e6600ca, // fmov x10, d6
+                0x4f002647, // movi v7.4s, #0x12, lsl #8
+                0x4e183ceb, // mov x11, v7.d[1]
+                0x6f018688, // mvni v8.8h, #0x34
+                0x4e083d0c, // mov x12, v8.d[0]
+                0x4f007427, // orr v7.4s, #0x1, lsl #24
+                0x4e183ced, // mov x13, v7.d[1]
+                0x2f00e409, // movi d9, #0x0
+                0x9e66012e, // fmov x14, d9
+                0x6f03f70a, // fmov v10.2d, #1.500000000000000000e+00
+                0x4e183d4f, // mov x15, v10.d[1]
+                0x4f06f60b, // fmov v11.4s, #-2.500000000000000000e-01
+                0x4e083d70, // mov x16, v11.d[0]
+                0x0e010c0c, // dup v12.8b, w0
+                0x9e660191, // fmov x17, d12
+                0x4e1404ad, // dup v13.4s, v5.s[2]
+                0x4e183db2, // mov x18, v13.d[1]
+                0x4e071c2d, // mov v13.b[3], w1
+                0x4e083db3, // mov x19, v13.d[0]
+                0x6e1e14ad, // mov v13.h[7], v5.h[1]
+                0x4e183db4, // mov x20, v13.d[1]
+                0xad013785, // stp q5, q13, [x28, #32]
+                0x6d42bf8e, // ldp d14, d15, [x28, #40]
+                0x9e6601d5, // fmov x21, d14
+                0x9e6601f6, // fmov x22, d15
+                0x9101039d, // add x29, x28, #0x40
+                0x2dbf37a5, // stp s5, s13, [x29, #-8]!
+                0xf94003b7, // ldr x23, [x29]
+                0xcb1c03b8, // sub x24, x29, x28
+                0x3cc10f90, // ldr q16, [x28, #16]!
+                0x4e183e19, // mov x25, v16.d[1]
+                0x3d000785, // str b5, [x28, #1]
+                0xf940039a, // ldr x26, [x28]
+                0x9c000091, // ldr q17, 210 <flit>
+                0x4e183e3b, // mov x27, v17.d[1]
+                0xcb1c039c, // sub x28, x28, x28
+                0x14000005, // b 220 <snippet_end>
+                0x00000001, // .word 0x00000001
+                0x00000000, // .word 0x00000000
+                0x55667788, // .word 0x55667788
+                0x11223344, // .word 0x11223344
+            },
+            new long[] {0x123456789abcdefL, 0xfedcba9876543210L, 0xfedcba9876543210L, 0x1234567L, 0x89abL, 0xfeL, 0xfedcba9876543210L, 0xfedcba98L, 0xfffffffffffffffeL, 0xffffba98L, 0xff00ff00ff00ff00L, 0x120000001200L, 0xffcbffcbffcbffcbL, 0x100120001001200L, 0x0L, 0x3ff8000000000000L, 0xbe800000be800000L, 0xefefefefefefefefL, 0x7654321076543210L, 0x7654321010543210L, 0x89ab321076543210L, 0xfedcba9876543210L, 0x7654321010543210L, 0x1054321089abcdefL, 0x38L, 0x0L, 0xef00L, 0x1122334455667788L, 0L, 0L, 0x0L},
+            0x0, new int[] {28, 29}),
         new Case("ldst",
             new int[] {
                 0x14000044, // b 110 <snippet>

@@ -684,9 +684,202 @@ public final class Cpu extends SystemUnit {
 
     // ------------------------------------------------------------------ SIMD and FP
 
+    /**
+     * The SIMD&amp;FP data-processing space: only the moves are implemented (FMOV between general and
+     * FP registers, MOVI/MVNI/ORR/BIC/FMOV immediate, DUP/INS/UMOV/SMOV); the arithmetic is not.
+     */
     private void simdFp(int in) {
         checkFpAccess();
-        throw undefined();
+        if ((in & 0x7F20_FC00) == 0x1E20_0000) {
+            fpIntegerMove(in);
+        } else if ((in & 0x9FF8_0C00) == 0x0F00_0400) {
+            modifiedImmediate(in);
+        } else if ((in & 0x9FE0_8400) == 0x0E00_0400) {
+            copy(in);
+        } else {
+            throw undefined();
+        }
+    }
+
+    /** Writes a 128-bit vector register. */
+    private void setV(int n, long low, long high) {
+        v[2 * n] = low;
+        v[2 * n + 1] = high;
+    }
+
+    /** FMOV between general and FP registers (Arm ARM C7.2.131, "FMOV (general)"). */
+    private void fpIntegerMove(int in) {
+        int key = (in >>> 31) << 6 | ((in >>> 22) & 3) << 4 | ((in >>> 19) & 3) << 3 | ((in >>> 16) & 7);
+        int rn = (in >>> 5) & 0x1F;
+        int rd = in & 0x1F;
+        switch (key) {
+            case 0b0_00_0_110 -> setX(rd, v[2 * rn] & 0xFFFF_FFFFL); // FMOV Wd, Sn
+            case 0b0_00_0_111 -> setV(rd, x[rn] & 0xFFFF_FFFFL, 0); // FMOV Sd, Wn
+            case 0b1_01_0_110 -> setX(rd, v[2 * rn]); // FMOV Xd, Dn
+            case 0b1_01_0_111 -> setV(rd, x[rn], 0); // FMOV Dd, Xn
+            case 0b1_10_1_110 -> setX(rd, v[2 * rn + 1]); // FMOV Xd, Vn.D[1]
+            case 0b1_10_1_111 -> v[2 * rd + 1] = x[rn]; // FMOV Vd.D[1], Xn
+            default -> throw undefined();
+        }
+    }
+
+    /** MOVI, MVNI, ORR, BIC (vector, immediate) and FMOV (vector, immediate): AdvSIMDExpandImm. */
+    private void modifiedImmediate(int in) {
+        boolean q = (in & (1 << 30)) != 0;
+        boolean op = (in & (1 << 29)) != 0;
+        int cmode = (in >>> 12) & 0xF;
+        int imm8 = ((in >>> 11) & 0xE0) | ((in >>> 5) & 0x1F);
+        int rd = in & 0x1F;
+        long imm;
+        switch (cmode >>> 1) {
+            case 0, 1, 2, 3 -> imm = replicate32((long) imm8 << (8 * (cmode >>> 1)));
+            case 4, 5 -> imm = replicate16((long) imm8 << (8 * ((cmode >>> 1) & 1)));
+            case 6 -> imm = replicate32((cmode & 1) == 0 ? (long) imm8 << 8 | 0xFF : (long) imm8 << 16 | 0xFFFF);
+            default -> {
+                if ((cmode & 1) == 0) {
+                    imm = op ? byteMask(imm8) : replicate8(imm8);
+                } else if (!op) {
+                    imm = replicate32(fpImmediate32(imm8));
+                } else {
+                    if (!q) {
+                        throw undefined();
+                    }
+                    imm = fpImmediate64(imm8);
+                }
+            }
+        }
+        boolean logical = cmode < 12 && (cmode & 1) == 1;
+        long low = v[2 * rd];
+        long high = v[2 * rd + 1];
+        long newLow;
+        long newHigh;
+        if (logical) {
+            newLow = op ? low & ~imm : low | imm;
+            newHigh = op ? high & ~imm : high | imm;
+        } else {
+            boolean invert = op && cmode < 14;
+            newLow = invert ? ~imm : imm;
+            newHigh = newLow;
+        }
+        setV(rd, newLow, q ? newHigh : 0);
+    }
+
+    private static long replicate32(long v32) {
+        long w = v32 & 0xFFFF_FFFFL;
+        return w | w << 32;
+    }
+
+    private static long replicate16(long v16) {
+        long h = v16 & 0xFFFF;
+        return replicate32(h | h << 16);
+    }
+
+    private static long replicate8(long v8) {
+        long b = v8 & 0xFF;
+        return replicate16(b | b << 8);
+    }
+
+    /** Each bit of imm8 becomes a byte of 0x00 or 0xFF (MOVI 64-bit). */
+    private static long byteMask(int imm8) {
+        long r = 0;
+        for (int i = 0; i < 8; i++) {
+            if ((imm8 & (1 << i)) != 0) {
+                r |= 0xFFL << (8 * i);
+            }
+        }
+        return r;
+    }
+
+    /** VFPExpandImm for single precision: a:NOT(b):bbbbb:cdefgh:Zeros(19). */
+    private static long fpImmediate32(int imm8) {
+        long a = (imm8 >>> 7) & 1;
+        long b = (imm8 >>> 6) & 1;
+        long exp = (b ^ 1) << 7 | (b == 1 ? 0x7C : 0) | ((imm8 >>> 4) & 3);
+        return a << 31 | exp << 23 | (long) (imm8 & 0xF) << 19;
+    }
+
+    /** VFPExpandImm for double precision: a:NOT(b):bbbbbbbb:cdefgh:Zeros(48). */
+    private static long fpImmediate64(int imm8) {
+        long a = (imm8 >>> 7) & 1;
+        long b = (imm8 >>> 6) & 1;
+        long exp = (b ^ 1) << 10 | (b == 1 ? 0x3FC : 0) | ((imm8 >>> 4) & 3);
+        return a << 63 | exp << 52 | (long) (imm8 & 0xF) << 48;
+    }
+
+    /** DUP (element, general), INS (element, general), UMOV, SMOV (Arm ARM C4.1.95, "copy"). */
+    private void copy(int in) {
+        boolean q = (in & (1 << 30)) != 0;
+        boolean op = (in & (1 << 29)) != 0;
+        int imm5 = (in >>> 16) & 0x1F;
+        int imm4 = (in >>> 11) & 0xF;
+        int rn = (in >>> 5) & 0x1F;
+        int rd = in & 0x1F;
+        int size = Integer.numberOfTrailingZeros(imm5);
+        if (size > 3) {
+            throw undefined();
+        }
+        int index = imm5 >>> (size + 1);
+        if (op) { // INS (element)
+            if (!q) {
+                throw undefined();
+            }
+            long value = element(rn, imm4 >>> size, size);
+            setElement(rd, index, size, value);
+            return;
+        }
+        switch (imm4) {
+            case 0 -> dup(rd, q, size, element(rn, index, size)); // DUP (element)
+            case 1 -> dup(rd, q, size, x[rn]); // DUP (general)
+            case 3 -> { // INS (general)
+                if (!q) {
+                    throw undefined();
+                }
+                setElement(rd, index, size, x[rn]);
+            }
+            case 5 -> { // SMOV
+                if (size == 3 || (size == 2 && !q)) {
+                    throw undefined();
+                }
+                long value = signExtend(element(rn, index, size), size);
+                setR(rd, value, q);
+            }
+            case 7 -> { // UMOV
+                if ((size == 3) != q) {
+                    throw undefined();
+                }
+                setX(rd, element(rn, index, size));
+            }
+            default -> throw undefined();
+        }
+    }
+
+    private long element(int reg, int index, int size) {
+        int bits = 8 << size;
+        int bit = index * bits;
+        long word = v[2 * reg + (bit >>> 6)];
+        long mask = size == 3 ? -1L : (1L << bits) - 1;
+        return (word >>> (bit & 63)) & mask;
+    }
+
+    private void setElement(int reg, int index, int size, long value) {
+        int bits = 8 << size;
+        int bit = index * bits;
+        int slot = 2 * reg + (bit >>> 6);
+        long mask = size == 3 ? -1L : (1L << bits) - 1;
+        v[slot] = (v[slot] & ~(mask << (bit & 63))) | (value & mask) << (bit & 63);
+    }
+
+    private void dup(int rd, boolean q, int size, long value) {
+        if (size == 3 && !q) {
+            throw undefined();
+        }
+        long r = switch (size) {
+            case 0 -> replicate8(value);
+            case 1 -> replicate16(value);
+            case 2 -> replicate32(value);
+            default -> value;
+        };
+        setV(rd, r, q ? r : 0);
     }
 
     // ------------------------------------------------------------------ loads and stores
@@ -814,10 +1007,42 @@ public final class Cpu extends SystemUnit {
         return (value << shift) >> shift;
     }
 
-    /** SIMD&amp;FP register loads and stores (B/H/S/D/Q). */
+    /** SIMD&amp;FP register loads and stores (B/H/S/D/Q): a load zeroes the rest of the register. */
     private void transferFp(int in, long va) {
         checkFpAccess();
-        throw undefined();
+        int size = in >>> 30;
+        int opc = (in >>> 22) & 3;
+        int rt = in & 0x1F;
+        boolean load = (opc & 1) != 0;
+        int log2;
+        if ((opc & 2) != 0) {
+            if (size != 0) {
+                throw undefined();
+            }
+            log2 = 4;
+        } else {
+            log2 = size;
+        }
+        fpAccess(rt, va, log2, load);
+    }
+
+    /** Loads or stores the low {@code 1 << log2} bytes of Vt (log2 4 = Q). */
+    private void fpAccess(int rt, long va, int log2, boolean load) {
+        if (load) {
+            if (log2 == 4) {
+                probe(va, 16, false);
+                long low = read64(va);
+                setV(rt, low, read64(va + 8));
+            } else {
+                setV(rt, read(va, log2), 0);
+            }
+        } else if (log2 == 4) {
+            probe(va, 16, true);
+            write64(va, v[2 * rt]);
+            write64(va + 8, v[2 * rt + 1]);
+        } else {
+            write(va, log2, v[2 * rt]);
+        }
     }
 
     /** LDR (literal), LDRSW (literal), PRFM (literal). */
@@ -827,7 +1052,11 @@ public final class Cpu extends SystemUnit {
         int rt = in & 0x1F;
         if ((in & (1 << 26)) != 0) {
             checkFpAccess();
-            throw undefined();
+            if (opc == 3) {
+                throw undefined();
+            }
+            fpAccess(rt, va, opc + 2, true);
+            return;
         }
         switch (opc) {
             case 0 -> setX(rt, read32(va));
@@ -844,8 +1073,8 @@ public final class Cpu extends SystemUnit {
         boolean load = (in & (1 << 22)) != 0;
         int kind = (in >>> 23) & 3;
         if (simd) {
-            checkFpAccess();
-            throw undefined();
+            fpPair(in, opc, load, kind);
+            return;
         }
         if (opc == 3 || (opc == 1 && (!load || kind == 0))) {
             throw undefined();
@@ -875,6 +1104,31 @@ public final class Cpu extends SystemUnit {
             write(va, log2, first);
             write(va + bytes, log2, second);
         }
+        if (kind == 1 || kind == 3) {
+            setXs(rn, b + imm);
+        }
+    }
+
+    /** LDP/STP/LDNP/STNP of S, D and Q registers. */
+    private void fpPair(int in, int opc, boolean load, int kind) {
+        checkFpAccess();
+        if (opc == 3) {
+            throw undefined();
+        }
+        int log2 = opc + 2;
+        int bytes = 1 << log2;
+        long imm = (long) ((in << 10) >> 25) << log2;
+        int rn = (in >>> 5) & 0x1F;
+        int rt = in & 0x1F;
+        int rt2 = (in >>> 10) & 0x1F;
+        long b = baseRegister(rn);
+        long va = kind == 1 ? b : b + imm;
+        probe(va, 2 * bytes, !load);
+        if (load && rt == rt2) {
+            throw undefined(); // CONSTRAINED UNPREDICTABLE: this CPU treats it as UNDEFINED
+        }
+        fpAccess(rt, va, log2, load);
+        fpAccess(rt2, va + bytes, log2, load);
         if (kind == 1 || kind == 3) {
             setXs(rn, b + imm);
         }
