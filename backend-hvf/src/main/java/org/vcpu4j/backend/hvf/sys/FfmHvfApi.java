@@ -144,8 +144,10 @@ public final class FfmHvfApi implements HvfApi {
 
     @SuppressWarnings("restricted")
     private static MethodHandle link(Linker linker, SymbolLookup lookup, String name, FunctionDescriptor fd) {
+        String where = name.startsWith("hv_") ? "Hypervisor.framework (macOS 11 or later on Apple silicon is required)"
+                : "the C library (libSystem on macOS)";
         MemorySegment symbol = lookup.find(name).orElseThrow(() -> new IllegalStateException(
-                "symbol " + name + " not found (Hypervisor.framework on macOS 11 or later is required)"));
+                "symbol " + name + " not found in " + where));
         return linker.downcallHandle(symbol, fd);
     }
 
