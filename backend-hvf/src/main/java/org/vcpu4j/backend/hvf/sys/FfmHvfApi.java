@@ -325,6 +325,14 @@ public final class FfmHvfApi implements HvfApi {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The {@code double} reaches the callee in V0 with bits 127:64 zero because every producer of a
+     * Java {@code double} in a V register is a scalar write (Arm ARM: a write to Dn zeroes the rest of
+     * Vn). That is an inference about the JIT, so the value is read back and compared: a mismatch is a
+     * {@link org.vcpu4j.api.BackendException} instead of silently wrong guest state.
+     */
     @Override
     public void setSimdFpRegLow(long vcpu, int reg, long low) {
         try {
@@ -336,6 +344,12 @@ public final class FfmHvfApi implements HvfApi {
             throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
+        }
+        Vec128 written = getSimdFpReg(vcpu, reg);
+        if (written.low() != low || written.high() != 0) {
+            throw new org.vcpu4j.api.BackendException(String.format("hv_vcpu_set_simd_fp_reg(Q%d) through a double"
+                    + " left %s instead of 0x%016x in bits 63:0 and 0 above: this JVM does not pass the double the way"
+                    + " this backend relies on, so V registers cannot be written", reg, written, low));
         }
     }
 

@@ -37,6 +37,8 @@ class FfmHvfApiTest {
     static final List<String> CALLS = new ArrayList<>();
     static MemorySegment exitStruct;
     static int runResult;
+    static final long[] SIMD = new long[64];
+    static long simdHighNoise;
 
     private Arena arena;
     private FfmHvfApi api;
@@ -113,13 +115,15 @@ class FfmHvfApiTest {
     @SuppressWarnings("restricted")
     static int hvVcpuGetSimdFpReg(long vcpu, int reg, MemorySegment out) {
         MemorySegment v = out.reinterpret(16);
-        v.set(L, 0, 0x1111_0000L + reg);
-        v.set(L, 8, 0x2222_0000L + reg);
+        v.set(L, 0, SIMD[2 * reg]);
+        v.set(L, 8, SIMD[2 * reg + 1]);
         return 0;
     }
 
     static int hvVcpuSetSimdFpReg(long vcpu, int reg, double value) {
         CALLS.add(String.format("set_simd %d %d 0x%x", vcpu, reg, Double.doubleToRawLongBits(value)));
+        SIMD[2 * reg] = Double.doubleToRawLongBits(value);
+        SIMD[2 * reg + 1] = simdHighNoise;
         return 0;
     }
 
@@ -160,6 +164,10 @@ class FfmHvfApiTest {
     void link() throws ReflectiveOperationException {
         CALLS.clear();
         runResult = 0;
+        simdHighNoise = 0;
+        java.util.Arrays.fill(SIMD, 0);
+        SIMD[14] = 0x1111_0007L;
+        SIMD[15] = 0x2222_0007L;
         arena = Arena.ofShared();
         exitStruct = arena.allocate(HvVcpuExit.layout());
         Map<String, MemorySegment> symbols = new HashMap<>();
@@ -257,6 +265,17 @@ class FfmHvfApiTest {
         assertEquals(List.of("set_reg 42 3 0xffffffffffffffff", "set_sys_reg 42 0xe208 0x1000",
                 "set_simd 42 5 0x7ff8000000000001", "pending 42 0 true", "vtimer_mask false", "vtimer_offset 5"),
                 CALLS, "a NaN payload survives the double: the bits are passed unchanged");
+    }
+
+    @Test
+    void aSimdWriteIsVerifiedByReadingItBack() {
+        api.setSimdFpRegLow(42, 9, 0x0123_4567_89AB_CDEFL);
+        assertEquals(new Vec128(0x0123_4567_89AB_CDEFL, 0), api.getSimdFpReg(42, 9));
+        simdHighNoise = 0x5555;
+        org.vcpu4j.api.BackendException e = assertThrows(org.vcpu4j.api.BackendException.class,
+                () -> api.setSimdFpRegLow(42, 9, 1));
+        assertTrue(e.getMessage().contains("Q9"), e.getMessage());
+        assertTrue(e.getMessage().contains("cannot be written"), e.getMessage());
     }
 
     @Test
