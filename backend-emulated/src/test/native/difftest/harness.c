@@ -5,8 +5,9 @@
  *   in:  u32 magic 0x56435055 ("VCPU"); u32 n (snippet words); u64 x[31]; u64 sp; u64 nzcv;
  *        u64 scratch_seed; u32 code[n]
  *   out: u32 status (0 = the snippet ran to its end, else the signal number); u64 x[31]; u64 sp;
- *        u64 nzcv; u32 m; then m times {u32 offset; u64 value}: the 8-byte words of the scratch buffer
- *        that differ from its initial fill
+ *        u64 nzcv; u64 pc (of the faulting instruction, 0 without a signal); u32 m; then m times
+ *        {u32 offset; u64 value}: the 8-byte words of the scratch buffer that differ from its initial
+ *        fill. After a signal the registers are those of the faulting instruction (from ucontext).
  * The scratch buffer is filled with splitmix64(seed) words before each record (the Java side does
  * the same). The snippet runs at CODE_BASE + SNIPPET_OFF and the scratch buffer is at SCRATCH_BASE,
  * both mapped with MAP_FIXED so that the emulator can use the same guest addresses.
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include "harness.h"
 
@@ -28,6 +30,7 @@ extern const uint64_t epilogue_ctx[];
 static uint64_t ctx[CTX_SIZE / 8];
 static sigjmp_buf escape;
 static volatile int caught;
+static volatile uint64_t fault_pc;
 
 static uint64_t splitmix64(uint64_t *state) {
     uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
@@ -36,7 +39,13 @@ static uint64_t splitmix64(uint64_t *state) {
     return z ^ (z >> 31);
 }
 
-static void on_signal(int sig) {
+static void on_signal(int sig, siginfo_t *info, void *context) {
+    (void) info;
+    ucontext_t *uc = context;
+    for (int i = 0; i < 31; i++) ctx[i] = uc->uc_mcontext.regs[i];
+    ctx[CTX_SP / 8] = uc->uc_mcontext.sp;
+    ctx[CTX_NZCV / 8] = uc->uc_mcontext.pstate & 0xF0000000UL;
+    fault_pc = uc->uc_mcontext.pc;
     caught = sig;
     siglongjmp(escape, 1);
 }
@@ -62,7 +71,7 @@ static void write_all(const void *buf, size_t len) {
     }
 }
 
-static uint8_t out[4 + 33 * 8 + 4 + (SCRATCH_SIZE / 8) * 12];
+static uint8_t out[4 + 34 * 8 + 4 + (SCRATCH_SIZE / 8) * 12];
 
 int main(void) {
     uint8_t *code = mmap((void *) CODE_BASE, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
@@ -76,8 +85,8 @@ int main(void) {
     sigaltstack(&ss, NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_ONSTACK | SA_NODEFER | SA_SIGINFO;
     int sigs[] = { SIGILL, SIGSEGV, SIGBUS, SIGTRAP, SIGFPE, SIGSYS };
     for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
 
@@ -110,6 +119,7 @@ int main(void) {
         memcpy(ctx, regs, 33 * 8);          /* x0..x30, sp */
         ctx[CTX_NZCV / 8] = regs[32] & 0xF0000000UL;
         caught = 0;
+        fault_pc = 0;
         if (sigsetjmp(escape, 1) == 0) {
             enter_snippet(ctx, (uint64_t) prologue);
         }
@@ -118,6 +128,8 @@ int main(void) {
         memcpy(out + o, &status, 4); o += 4;
         memcpy(out + o, ctx, 32 * 8); o += 32 * 8;   /* x0..x30, sp */
         memcpy(out + o, &ctx[CTX_NZCV / 8], 8); o += 8;
+        uint64_t pc = fault_pc;
+        memcpy(out + o, &pc, 8); o += 8;
         size_t count_at = o; o += 4;
         uint32_t m = 0;
         for (uint32_t i = 0; i < SCRATCH_SIZE / 8; i++) {

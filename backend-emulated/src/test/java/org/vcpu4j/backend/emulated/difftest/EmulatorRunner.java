@@ -12,6 +12,7 @@ import org.vcpu4j.api.VirtualMachine;
 import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
 import org.vcpu4j.api.aarch64.Aarch64SetupConfig;
 import org.vcpu4j.api.aarch64.Aarch64State;
+import org.vcpu4j.api.aarch64.SystemRegister;
 import org.vcpu4j.spi.Backends;
 
 /**
@@ -21,6 +22,9 @@ import org.vcpu4j.spi.Backends;
 final class EmulatorRunner implements AutoCloseable {
     /** Instructions a snippet may retire before it is taken to be stuck (snippets only branch forward). */
     private static final long INSTRUCTION_BUDGET = 100_000;
+
+    /** VBAR_EL1: every vector holds {@code hvc #0}, so that an exception the snippet takes ends the run. */
+    static final long VECTORS = DifftestLayout.CODE_BASE + 0x8000;
 
     private final Hypervisor hypervisor;
     private final VirtualMachine vm;
@@ -36,6 +40,11 @@ final class EmulatorRunner implements AutoCloseable {
         vcpu.setup(Aarch64SetupConfig.defaults());
         vcpu.bind();
         owner = Thread.currentThread();
+        ByteBuffer vectors = ByteBuffer.allocate(0x800).order(ByteOrder.LITTLE_ENDIAN);
+        for (int slot = 0; slot < 0x800; slot += 0x80) {
+            vectors.putInt(slot, SnippetLayout.HVC0);
+        }
+        vm.memory().write(VECTORS, vectors.array());
     }
 
     /** {@return whether this runner's vCPU is bound to the calling thread} */
@@ -69,7 +78,11 @@ final class EmulatorRunner implements AutoCloseable {
         }
         state.spEl1(DifftestLayout.INITIAL_SP)
                 .pc(DifftestLayout.SNIPPET)
-                .pstate(Aarch64State.PSTATE_EL1H_MASKED | (long) c.nzcv() << 28);
+                .pstate(Aarch64State.PSTATE_EL1H_MASKED | (long) c.nzcv() << 28)
+                .sys(SystemRegister.VBAR_EL1, VECTORS)
+                .sys(SystemRegister.ESR_EL1, 0)
+                .elrEl1(0)
+                .spsrEl1(0);
         vcpu.restoreState(state.build());
         long start = vcpu.retiredInstructions().orElse(0);
         vcpu.setInstructionLimit(start + INSTRUCTION_BUDGET);
@@ -77,10 +90,22 @@ final class EmulatorRunner implements AutoCloseable {
         VCpuExit exit = vcpu.run();
         Aarch64State end = (Aarch64State) vcpu.saveState();
         String failure = null;
+        int signal = 0;
+        long faultPc = 0;
+        long nzcv = end.pstate();
         boolean hypercallLike = exit instanceof VCpuExit.Hypercall || exit instanceof VCpuExit.SystemDown
                 || exit instanceof VCpuExit.SystemReset || exit instanceof VCpuExit.CpuUp
                 || exit instanceof VCpuExit.CpuDown;
-        if (!hypercallLike || end.pc() != layout.end() + 4) {
+        if (hypercallLike && end.pc() >= VECTORS && end.pc() < VECTORS + 0x800) {
+            long esr = end.sys(SystemRegister.ESR_EL1);
+            signal = linuxSignal(esr);
+            faultPc = end.elrEl1();
+            nzcv = end.spsrEl1();
+            if (signal == 0) {
+                failure = String.format("the emulator took an exception with ESR_EL1 0x%x (EC 0x%x) at 0x%x", esr,
+                        esr >>> 26, faultPc);
+            }
+        } else if (!hypercallLike || end.pc() != layout.end() + 4) {
             failure = String.format("the emulator stopped with %s at pc 0x%x (expected the hvc #0 at 0x%x)", exit,
                     end.pc(), layout.end());
         }
@@ -97,7 +122,23 @@ final class EmulatorRunner implements AutoCloseable {
                 changed.put(8 * i, v);
             }
         }
-        return new Outcome(failure, x, end.spEl1(), (int) (end.pstate() >>> 28) & 0xF, changed);
+        return new Outcome(failure, signal, faultPc, x, end.spEl1(), (int) (nzcv >>> 28) & 0xF, changed);
+    }
+
+    /**
+     * {@return the signal Linux sends for a synchronous exception with this ESR_EL1 (arch/arm64/mm/fault.c
+     * and traps.c), or 0 for a class this test does not expect}
+     */
+    private static int linuxSignal(long esr) {
+        int ec = (int) (esr >>> 26) & 0x3F;
+        int dfsc = (int) esr & 0x3F;
+        return switch (ec) {
+            case 0x00, 0x0E -> 4;                         // unknown reason, illegal execution state: SIGILL
+            case 0x3C -> 5;                               // BRK: SIGTRAP
+            case 0x22, 0x26 -> 7;                         // PC or SP alignment: SIGBUS
+            case 0x20, 0x21, 0x24, 0x25 -> dfsc == 0x21 ? 7 : 11; // aborts: alignment SIGBUS, else SIGSEGV
+            default -> 0;
+        };
     }
 
     private static byte[] toBytes(long[] words) {

@@ -41,7 +41,7 @@ class GeneratorSanityProperties {
     @Property(tries = 400)
     void qemuRunsEveryGeneratedCaseToItsEnd(@ForAll("anyCase") DiffCase c) {
         Outcome o = QemuHarness.shared().run(c);
-        assertEquals(null, o.failure(), () -> "the generator made a case QEMU cannot run:\n" + c.describe());
+        assertEquals(0, o.signal(), () -> "the generator made a case QEMU cannot run:\n" + c.describe());
     }
 
     /** The harness executes the snippet: known results for a known snippet. */
@@ -56,11 +56,23 @@ class GeneratorSanityProperties {
                 A64.addSubImm(1, 1, 1, 0, 42, 0, 31)),     // cmp x0, #42
                 x, 0, 7);
         Outcome o = QemuHarness.shared().run(c);
-        assertEquals(null, o.failure());
+        assertEquals(0, o.signal());
         assertEquals(42, o.x()[0]);
         assertEquals(0b0110, o.nzcv(), "Z and C set by cmp of equal values");
         assertEquals(42L, o.changedWords().get(0x108));
         assertEquals(1, o.changedWords().size());
+    }
+
+    /** A fault reports the faulting instruction and the registers at it. */
+    @Example
+    void harnessReportsFaultsWithTheirState() {
+        long[] x = new long[31];
+        x[1] = 5;
+        DiffCase c = new DiffCase(List.of(A64.addSubImm(1, 0, 0, 0, 1, 1, 1), Instr.Fixed.of(0, "udf #0")), x, 0, 1);
+        Outcome o = QemuHarness.shared().run(c);
+        assertEquals(4, o.signal(), "SIGILL");
+        assertEquals(DifftestLayout.SNIPPET + 8, o.faultPc());
+        assertEquals(6, o.x()[1]);
     }
 
     /** The self-modifying group really changes the instruction QEMU runs. */
@@ -70,7 +82,7 @@ class GeneratorSanityProperties {
         x[3] = 10;
         DiffCase c = new DiffCase(List.of(A64.selfModifying(1, 2, 3, 5)), x, 0, 1);
         Outcome o = QemuHarness.shared().run(c);
-        assertEquals(null, o.failure());
+        assertEquals(0, o.signal());
         assertEquals(15, o.x()[3], "the NOP was replaced by add x3, x3, #5");
     }
 
@@ -80,7 +92,7 @@ class GeneratorSanityProperties {
         long[] x = new long[31];
         DiffCase c = new DiffCase(List.of(A64.loop(19, 3, A64.addSubImm(1, 0, 0, 0, 7, 4, 4))), x, 0, 1);
         Outcome o = QemuHarness.shared().run(c);
-        assertEquals(null, o.failure());
+        assertEquals(0, o.signal());
         assertEquals(21, o.x()[4]);
         assertEquals(0, o.x()[19]);
     }

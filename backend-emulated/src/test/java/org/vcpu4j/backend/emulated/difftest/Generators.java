@@ -257,6 +257,31 @@ final class Generators {
         return Arbitraries.oneOf(list);
     }
 
+    /**
+     * {@return raw random words from the two data-processing encoding groups (Arm ARM C4.1: op0 = 100x
+     * immediate, x101 register), allocated or not: they never branch, trap to the host or touch memory}
+     */
+    static Arbitrary<Instr> rawDataProcessing() {
+        return Combinators.combine(Arbitraries.integers(), ints(0, 1)).as((bits, group) -> {
+            int word = group == 0
+                    ? (bits & ~0x1C00_0000) | 0x1000_0000   // bits 28:26 = 100
+                    : (bits & ~0x0E00_0000) | 0x0A00_0000;  // bits 27:25 = 101
+            return (Instr) Instr.Fixed.of(word, String.format(".inst 0x%08x   // data processing, %s", word,
+                    group == 0 ? "immediate" : "register"));
+        });
+    }
+
+    /**
+     * {@return cases of raw data-processing words}
+     *
+     * @param maxLength the longest snippet
+     */
+    static Arbitrary<DiffCase> rawCases(int maxLength) {
+        return cases(EnumSet.of(InstructionClass.ARITHMETIC_IMMEDIATE), 1).flatMap(base ->
+                rawDataProcessing().list().ofMinSize(1).ofMaxSize(maxLength)
+                        .map(code -> new DiffCase(code, base.x(), base.nzcv(), base.scratchSeed())));
+    }
+
     /** {@return interesting 64-bit register values} */
     static Arbitrary<Long> registerValue() {
         return Arbitraries.frequencyOf(

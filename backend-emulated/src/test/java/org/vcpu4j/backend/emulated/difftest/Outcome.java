@@ -7,15 +7,20 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The final state of one run: X0-X30, SP, NZCV and the scratch words that changed.
+ * The final state of one run: X0-X30, SP, NZCV and the scratch words that changed; or, when the
+ * snippet faulted, the state at the faulting instruction.
  *
- * @param failure null when the snippet reached its end, else what stopped it (a signal, an exit)
+ * @param failure null unless the run ended in a way the comparison cannot use (an unexpected exit)
+ * @param signal 0 when the snippet reached its end, else the Linux signal of its fault (4 SIGILL for an
+ *     undefined instruction, 5 SIGTRAP, 7 SIGBUS, 11 SIGSEGV); the emulator's EL1 exception is mapped
+ *     to the signal Linux would send for it
+ * @param faultPc the address of the faulting instruction (0 without a fault)
  * @param x X0-X30
  * @param sp the stack pointer
  * @param nzcv N, Z, C, V as a 4-bit value
  * @param changedWords scratch-buffer offset to new value, for every 8-byte word that changed
  */
-record Outcome(String failure, long[] x, long sp, int nzcv, Map<Integer, Long> changedWords) {
+record Outcome(String failure, int signal, long faultPc, long[] x, long sp, int nzcv, Map<Integer, Long> changedWords) {
 
     /** Copies the fields. */
     Outcome {
@@ -35,6 +40,15 @@ record Outcome(String failure, long[] x, long sp, int nzcv, Map<Integer, Long> c
             out.add("emulator: " + (failure == null ? "reached the end" : failure) + "; qemu: "
                     + (qemu.failure == null ? "reached the end" : qemu.failure));
             return out;
+        }
+        if (signal != qemu.signal) {
+            out.add("emulator: " + (signal == 0 ? "reached the end" : "faulted (signal " + signal + ") at 0x"
+                    + Long.toHexString(faultPc)) + "; qemu: " + (qemu.signal == 0 ? "reached the end"
+                    : "faulted (signal " + qemu.signal + ") at 0x" + Long.toHexString(qemu.faultPc)));
+            return out;
+        }
+        if (faultPc != qemu.faultPc) {
+            out.add(String.format("faulting pc: emulator 0x%x, qemu 0x%x", faultPc, qemu.faultPc));
         }
         for (int i = 0; i < 31; i++) {
             if (x[i] != qemu.x[i]) {

@@ -20,6 +20,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class QemuHarness implements AutoCloseable {
     private static final int MAGIC = 0x5643_5055;
+    /**
+     * The CPU QEMU models (system property {@code vcpu4j.difftest.qemuCpu}): Cortex-A76 is Armv8.2-A
+     * with the LSE atomics and without the later instructions in the data-processing space (PAuth,
+     * FlagM, MTE) that QEMU's default {@code max} CPU would execute.
+     */
+    static final String CPU = System.getProperty("vcpu4j.difftest.qemuCpu", "cortex-a76");
     private static QemuHarness shared;
 
     private final Process process;
@@ -27,7 +33,7 @@ final class QemuHarness implements AutoCloseable {
     private final DataInputStream out;
 
     private QemuHarness(Path binary) throws IOException {
-        process = new ProcessBuilder(Toolchain.QEMU_USER, binary.toString())
+        process = new ProcessBuilder(Toolchain.QEMU_USER, "-cpu", CPU, binary.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         in = new BufferedOutputStream(process.getOutputStream(), 1 << 16);
         out = new DataInputStream(process.getInputStream());
@@ -74,7 +80,7 @@ final class QemuHarness implements AutoCloseable {
         try {
             in.write(b.array());
             in.flush();
-            byte[] head = new byte[4 + 33 * 8 + 4];
+            byte[] head = new byte[4 + 34 * 8 + 4];
             out.readFully(head);
             ByteBuffer h = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
             int status = h.getInt();
@@ -84,6 +90,7 @@ final class QemuHarness implements AutoCloseable {
             }
             long sp = h.getLong();
             int nzcv = (int) (h.getLong() >>> 28) & 0xF;
+            long faultPc = h.getLong();
             int changed = h.getInt();
             byte[] rest = new byte[changed * 12];
             out.readFully(rest);
@@ -92,9 +99,7 @@ final class QemuHarness implements AutoCloseable {
             for (int i = 0; i < changed; i++) {
                 words2.put(r.getInt(), r.getLong());
             }
-            String failure = status == 0 ? null : "qemu-aarch64 raised signal " + status
-                    + " (4 SIGILL, 5 SIGTRAP, 7 SIGBUS, 8 SIGFPE, 11 SIGSEGV)";
-            return new Outcome(failure, x, sp, nzcv, words2);
+            return new Outcome(null, status, faultPc, x, sp, nzcv, words2);
         } catch (IOException e) {
             throw new AssertionError("the QEMU harness died (exit " + (process.isAlive() ? "-" : process.exitValue())
                     + ") on the case:\n" + c.describe(), e);

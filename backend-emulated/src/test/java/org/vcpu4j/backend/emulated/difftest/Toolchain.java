@@ -72,6 +72,34 @@ final class Toolchain {
     }
 
     /**
+     * {@return GNU objdump's reading of the words, for failure messages (or why there is none)}
+     *
+     * @param words the instruction words
+     * @param address the address of the first word
+     */
+    static String disassemble(int[] words, long address) {
+        try {
+            Path dir = moduleDir().resolve("target/difftest");
+            Files.createDirectories(dir);
+            Path bin = Files.createTempFile(dir, "case", ".bin");
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * words.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int w : words) {
+                b.putInt(w);
+            }
+            Files.write(bin, b.array());
+            String text = run(dir, List.of("aarch64-linux-gnu-objdump", "-D", "-b", "binary", "-m", "aarch64",
+                    "--adjust-vma=0x" + Long.toHexString(address), bin.toString()));
+            Files.deleteIfExists(bin);
+            StringBuilder sb = new StringBuilder();
+            text.lines().filter(l -> l.matches("\\s*[0-9a-f]+:\\s+[0-9a-f]{8}\\s.*")).forEach(l -> sb.append("  ")
+                    .append(l.trim()).append('\n'));
+            return sb.toString();
+        } catch (IOException | AssertionError e) {
+            return "  (objdump unavailable: " + e.getMessage() + ")\n";
+        }
+    }
+
+    /**
      * Runs a command to completion and fails with its output if it does not exit 0.
      *
      * @param cwd the working directory
