@@ -262,6 +262,7 @@ public final class RuleChecks {
         RegisterState expectedAtExit = c.isLoad() && !tck.pcAdvancedBeforeCompletion()
                 ? kit.withPc(r.expectedAtExit, kit.pc(r.atExit)) : r.expectedAtExit;
         List<String> atExit = kit.differences(expectedAtExit, r.atExit);
+        r.requireHalt(c);
         check(atExit.isEmpty(), "CTX-003: " + c + ": at the exit the state differs from the state before it by "
                 + "more than the PC (expected != actual): " + atExit);
         List<String> after = kit.differences(r.expectedAfter, r.after);
@@ -296,6 +297,7 @@ public final class RuleChecks {
             return; // a store has nothing to complete; its data is EXIT-001's
         }
         MmioRun r = mmio(c, gprs, deviceValue, 0);
+        r.requireHalt(c);
         int reg = destination(c);
         if (reg == 31) {
             List<String> diff = kit.differences(kit.withPc(r.before, kit.pc(r.after)), r.after);
@@ -332,6 +334,7 @@ public final class RuleChecks {
                 pcAtExit = kit.pc(r.atExit);
                 if (c.isLoad() && !tck.pcAdvancedBeforeCompletion()) {
                     // declared: the PC moves past a load only when the completion is applied
+                    r.requireHalt(c);
                     pcAtExit = kit.pc(r.after) - kit.halt().length;
                 }
             }
@@ -342,6 +345,7 @@ public final class RuleChecks {
                 exit = r.exit;
                 pcAtExit = kit.pc(r.atExit);
                 if (c.isRead() && !tck.pcAdvancedBeforeCompletion()) {
+                    r.requireHalt(c);
                     pcAtExit = kit.pc(r.after) - kit.halt().length;
                 }
             }
@@ -382,6 +386,7 @@ public final class RuleChecks {
         RegRun r = registerSpace(read, gprs, value, 0);
         VCpuExit expectedExit = expectedRegisterSpaceExit(read, r.before);
         check(expectedExit.equals(r.exit), "SYS-001: " + read + ": expected " + expectedExit + ", got " + r.exit);
+        r.requireHalt(read);
         List<String> diff = kit.differences(r.expectedAfter, r.after);
         check(diff.isEmpty(), "SYS-001: " + read + " completed with 0x" + Long.toHexString(value)
                 + ": the registers after it differ (expected != actual): " + diff);
@@ -630,7 +635,16 @@ public final class RuleChecks {
 
     /** What an MMIO scenario observed and what the oracle expects. */
     private record MmioRun(RegisterState before, VCpuExit exit, RegisterState atExit, RegisterState after,
-            RegisterState expectedAtExit, RegisterState expectedAfter, long trapPc, int length) {}
+            RegisterState expectedAtExit, RegisterState expectedAfter, long trapPc, int length, VCpuExit afterExit) {
+
+        /** Fails unless the guest reached its halt after the access. */
+        void requireHalt(MmioCase c) {
+            if (!(afterExit instanceof VCpuExit.Halt)) {
+                throw new AssertionError("after " + exit + " for " + c + " the guest must run on to its halt, but "
+                        + "run() returned " + afterExit + " (is the PC advanced past the access?)");
+            }
+        }
+    }
 
     /** Runs {@code [nops][access][halt]}, completes a load with {@code deviceValue}, runs to the halt. */
     private MmioRun mmio(MmioCase c, List<Long> gprs, long deviceValue, int nops) {
@@ -665,9 +679,10 @@ public final class RuleChecks {
                 throw new AssertionError(c + ": expected an MmioWrite exit, got " + exit + " with the PC at 0x"
                         + Long.toHexString(kit.pc(atExit)));
             }
-            m.runExpecting(VCpuExit.Halt.class, "the halt after " + c);
+            VCpuExit afterExit = m.run();
             RegisterState after = m.cpu().saveState();
-            return new MmioRun(before, exit, atExit, after, expectedAtExit, expectedAfter, trapPc, insn.length);
+            return new MmioRun(before, exit, atExit, after, expectedAtExit, expectedAfter, trapPc, insn.length,
+                    afterExit);
         }
     }
 
@@ -711,7 +726,16 @@ public final class RuleChecks {
 
     /** What a register-space scenario observed. */
     private record RegRun(RegisterState before, VCpuExit exit, RegisterState atExit, RegisterState after,
-            RegisterState expectedAfter, long trapPc, int length) {}
+            RegisterState expectedAfter, long trapPc, int length, VCpuExit afterExit) {
+
+        /** Fails unless the guest reached its halt after the access. */
+        void requireHalt(RegisterSpaceCase c) {
+            if (!(afterExit instanceof VCpuExit.Halt)) {
+                throw new AssertionError("after " + exit + " for " + c + " the guest must run on to its halt, but "
+                        + "run() returned " + afterExit + " (is the PC advanced past the access?)");
+            }
+        }
+    }
 
     private RegRun registerSpace(RegisterSpaceCase c, List<Long> gprs, long value, int nops) {
         byte[] pad = padding(nops);
@@ -757,11 +781,7 @@ public final class RuleChecks {
                 }
             }
             VCpuExit halt = m.run();
-            if (!(halt instanceof VCpuExit.Halt)) {
-                throw new AssertionError(c + ": after " + exit + " the guest must reach its halt, but run() returned "
-                        + halt);
-            }
-            return new RegRun(before, exit, atExit, m.cpu().saveState(), expectedAfter, trapPc, insn.length);
+            return new RegRun(before, exit, atExit, m.cpu().saveState(), expectedAfter, trapPc, insn.length, halt);
         }
     }
 

@@ -1,0 +1,42 @@
+package org.vcpu4j.tck.selftest;
+
+import java.util.Objects;
+import org.vcpu4j.spi.VCpuBackendProvider;
+import org.vcpu4j.tck.VCpuBackendTck;
+
+/**
+ * The TCK class the self-tests launch: its provider is whatever {@link #use} set (a broken wrapper of
+ * the emulated backend, the plain one, an unavailable one). Not named *Test: Surefire does not run it by
+ * itself, only through the JUnit Platform test kit.
+ */
+public class BrokenEmulatedTck extends VCpuBackendTck {
+    private static volatile VCpuBackendProvider provider;
+
+    /** Created by jqwik. */
+    public BrokenEmulatedTck() {}
+
+    /**
+     * Sets the provider the next launches test.
+     *
+     * @param p the provider
+     */
+    static void use(VCpuBackendProvider p) {
+        provider = Objects.requireNonNull(p);
+    }
+
+    @Override
+    public VCpuBackendProvider provider() {
+        return Objects.requireNonNull(provider, "BrokenEmulatedTck.use(provider) was not called");
+    }
+
+    /** The emulator cannot store SIMD&amp;FP registers yet (see EmulatedTckTest). */
+    @Override
+    public boolean fpSimdStateAccessible() {
+        return false;
+    }
+
+    @Override
+    public int maxVCpus() {
+        return 4;
+    }
+}

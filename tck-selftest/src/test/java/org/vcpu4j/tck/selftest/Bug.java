@@ -1,0 +1,123 @@
+package org.vcpu4j.tck.selftest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.vcpu4j.api.AccessWidth;
+import org.vcpu4j.api.RegisterState;
+import org.vcpu4j.api.VCpuExit;
+import org.vcpu4j.api.aarch64.Aarch64State;
+import org.vcpu4j.api.aarch64.SystemRegister;
+import org.vcpu4j.spi.ArchVCpu;
+import org.vcpu4j.spi.aarch64.Completion;
+import org.vcpu4j.tck.Rule;
+
+/**
+ * The bug classes arm_vcpu has or could have, each as an {@link ArchVCpu} wrapper around the emulated
+ * backend, with the rule that must catch it.
+ */
+enum Bug {
+    /** The load's SSE bit is ignored: LDRSB/LDRSH/LDRSW complete zero-extended (arm_vcpu reports SSE false). */
+    SIGN_EXTENSION_IGNORED(Rule.EXIT_002, cpu -> new DelegatingVCpu(cpu) {
+        @Override
+        public void completeMmioRead(VCpuExit.MmioRead exit, long value) {
+            delegate.completeMmioRead(new VCpuExit.MmioRead(exit.address(), exit.width(), exit.register(),
+                    exit.registerWidth(), false), value);
+        }
+    }),
+    /** The PC is left on the trapping instruction (the VMM would re-execute it). */
+    PC_NOT_ADVANCED(Rule.PC_001, cpu -> new DelegatingVCpu(cpu) {
+        @Override
+        public VCpuExit run() {
+            VCpuExit exit = delegate.run();
+            if (exit instanceof VCpuExit.MmioRead || exit instanceof VCpuExit.MmioWrite
+                    || exit instanceof VCpuExit.SysRegRead || exit instanceof VCpuExit.SysRegWrite
+                    || exit instanceof VCpuExit.Hypercall || exit instanceof VCpuExit.Halt) {
+                Aarch64State s = (Aarch64State) delegate.saveState();
+                delegate.restoreState(s.toBuilder().pc(s.pc() - 4).build());
+            }
+            return exit;
+        }
+    }),
+    /** A halfword access is reported as a byte access (a wrong SAS decode). */
+    WRONG_ACCESS_WIDTH(Rule.EXIT_001, cpu -> new DelegatingVCpu(cpu) {
+        @Override
+        public VCpuExit run() {
+            VCpuExit exit = delegate.run();
+            return switch (exit) {
+                case VCpuExit.MmioRead r when r.width() == AccessWidth.WORD -> new VCpuExit.MmioRead(r.address(),
+                        AccessWidth.BYTE, r.register(), r.registerWidth(), r.signExtend());
+                case VCpuExit.MmioWrite w when w.width() == AccessWidth.WORD ->
+                        new VCpuExit.MmioWrite(w.address(), AccessWidth.BYTE, w.data());
+                default -> exit;
+            };
+        }
+    }),
+    /** A load into XZR (Rt = 31) writes the value into the register slot 31, which is SP. */
+    XZR_WRITTEN(Rule.EXIT_002, cpu -> new DelegatingVCpu(cpu) {
+        @Override
+        public void completeMmioRead(VCpuExit.MmioRead exit, long value) {
+            delegate.completeMmioRead(exit, value);
+            if (exit.register() == 31) {
+                Aarch64State s = (Aarch64State) delegate.saveState();
+                delegate.restoreState(s.toBuilder().spEl1(Completion.loadResult(exit, value)).build());
+            }
+        }
+    }),
+    /** A load into a W register keeps bits 63:32 of the X register. */
+    W_UPPER_HALF_KEPT(Rule.EXIT_002, cpu -> new DelegatingVCpu(cpu) {
+        @Override
+        public void completeMmioRead(VCpuExit.MmioRead exit, long value) {
+            long before = exit.register() == 31 ? 0 : delegate.gpr(exit.register());
+            delegate.completeMmioRead(exit, value);
+            if (exit.register() != 31 && exit.registerWidth() == AccessWidth.DWORD) {
+                delegate.setGpr(exit.register(), before & 0xFFFF_FFFF_0000_0000L
+                        | delegate.gpr(exit.register()) & 0xFFFF_FFFFL);
+            }
+        }
+    }),
+    /** restoreState leaves the timer registers as they were (arm_vcpu forgets the physical timer). */
+    TIMER_REGISTERS_NOT_RESTORED(Rule.CTX_001, cpu -> new DelegatingVCpu(cpu) {
+        @Override
+        public void restoreState(RegisterState state) {
+            Aarch64State current = (Aarch64State) delegate.saveState();
+            Aarch64State.Builder b = ((Aarch64State) state).toBuilder();
+            for (SystemRegister r : List.of(SystemRegister.CNTP_CTL_EL0, SystemRegister.CNTP_CVAL_EL0,
+                    SystemRegister.CNTV_CTL_EL0, SystemRegister.CNTV_CVAL_EL0, SystemRegister.CNTKCTL_EL1)) {
+                b.sys(r, current.sys(r));
+            }
+            delegate.restoreState(b.build());
+        }
+    }),
+    /** The hypercall arguments are read one register too far (x2..x7). */
+    HYPERCALL_ARGUMENTS_SHIFTED(Rule.HVC_001, cpu -> new DelegatingVCpu(cpu) {
+        @Override
+        public VCpuExit run() {
+            VCpuExit exit = delegate.run();
+            if (exit instanceof VCpuExit.Hypercall h) {
+                List<Long> args = new ArrayList<>(h.args().subList(1, 6));
+                args.add(delegate.gpr(7));
+                return new VCpuExit.Hypercall(h.number(), args);
+            }
+            return exit;
+        }
+    });
+
+    private final Rule rule;
+    private final UnaryOperator<ArchVCpu> wrapper;
+
+    Bug(Rule rule, UnaryOperator<ArchVCpu> wrapper) {
+        this.rule = rule;
+        this.wrapper = wrapper;
+    }
+
+    /** {@return the rule meant to catch the bug} */
+    Rule rule() {
+        return rule;
+    }
+
+    /** {@return the wrapper that puts the bug into a vCPU} */
+    UnaryOperator<ArchVCpu> wrapper() {
+        return wrapper;
+    }
+}
