@@ -56,6 +56,7 @@ public abstract class CpuCore {
     static final int ESR = SystemRegister.ESR_EL1.ordinal();
     static final int FAR = SystemRegister.FAR_EL1.ordinal();
     static final int PAR = SystemRegister.PAR_EL1.ordinal();
+    static final int MAIR = SystemRegister.MAIR_EL1.ordinal();
     static final int VBAR = SystemRegister.VBAR_EL1.ordinal();
     static final int CNTVCT = SystemRegister.CNTVCT_EL0.ordinal();
     static final int CNTV_CTL = SystemRegister.CNTV_CTL_EL0.ordinal();
@@ -583,6 +584,22 @@ public abstract class CpuCore {
             case 2 -> write32(va, value);
             default -> write64(va, value);
         }
+    }
+
+    /** Whether the last {@link #readPhysical64} found no readable memory (it then returned 0). */
+    protected boolean physicalMissing;
+
+    /**
+     * {@return the little-endian 64-bit value at a guest-physical address (a table walk's read), or 0
+     * with {@link #physicalMissing} set when no readable region holds it}
+     *
+     * @param pa an 8-byte aligned guest-physical address
+     */
+    protected final long readPhysical64(long pa) {
+        PhysicalMap map = physical;
+        int r = map.find(pa);
+        physicalMissing = r < 0 || !map.allows(r, READ);
+        return physicalMissing ? 0 : map.host(r).get(LE64, pa - map.start(r));
     }
 
     /**
