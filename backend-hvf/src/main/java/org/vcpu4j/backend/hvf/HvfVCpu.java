@@ -1,8 +1,6 @@
 package org.vcpu4j.backend.hvf;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -25,6 +23,7 @@ import org.vcpu4j.backend.hvf.sys.HvfApi;
 import org.vcpu4j.backend.hvf.sys.HvfException;
 import org.vcpu4j.spi.ArchVCpu;
 import org.vcpu4j.spi.aarch64.Completion;
+import org.vcpu4j.spi.aarch64.Esr;
 import org.vcpu4j.spi.aarch64.Gprs;
 import org.vcpu4j.spi.aarch64.TrapDecoder;
 
@@ -46,6 +45,11 @@ import org.vcpu4j.spi.aarch64.TrapDecoder;
  * takes it at the next entry) and is reported as {@code ExternalInterrupt(27)}, the PC at the next
  * instruction to run; see {@link #prepareEntry()} for when the timer is unmasked.
  *
+ * <p><b>V registers.</b> {@code hv_vcpu_set_simd_fp_reg} takes a 128-bit vector by value, which a
+ * downcall cannot pass. Values with bits 127:64 zero go through it as a {@code double} ({@link
+ * HvfApi#setSimdFpRegLow}); when a value with upper bits must be written, the backend instead runs
+ * {@link VectorLoadStub} in the guest, which loads all 32 registers from the VM's scratch page.
+ *
  * <p><b>Interrupts.</b> Without the macOS 15 GIC the framework has one IRQ line per vCPU and no
  * interrupt ids, and it traps the guest's ICC_* accesses. The backend answers them with a {@link
  * GicCpuInterface} (unless the setup lists them as trapped: then they are exits for the VMM), {@link
@@ -60,6 +64,10 @@ final class HvfVCpu implements ArchVCpu {
     static final long SCTLR_EL1_SETUP = 0x30C5_0830L;
     /** MPIDR_EL1 bit 31 is RES1. */
     static final long MPIDR_RES1 = 1L << 31;
+    /** CPACR_EL1.FPEN, bits 21:20 = 0b11: FP/SIMD does not trap at EL0 or EL1 (Arm ARM D24.2.33). */
+    private static final long CPACR_FPEN = 3L << 20;
+    /** How many entries the vector-load stub may take (cancels and timer exits) before it is a failure. */
+    private static final int STUB_MAX_ENTRIES = 16;
     /** CNTV_CTL_EL0 (Arm ARM D24.11): ENABLE bit 0, IMASK bit 1, ISTATUS bit 2. */
     private static final long CNTV_ENABLE = 1;
     private static final long CNTV_IMASK = 2;
@@ -71,6 +79,7 @@ final class HvfVCpu implements ArchVCpu {
     private static final SystemRegister[] SYSTEM_REGISTERS = SystemRegister.values();
     private static final HvSysReg[] HV_SYS_REGS = HvSysReg.values();
 
+    private final HvfVm vm;
     private final HvfApi api;
     private final int id;
     private final RegisterCache cache = new RegisterCache();
@@ -104,6 +113,7 @@ final class HvfVCpu implements ArchVCpu {
     private int lastInstructionLength = 4;
 
     HvfVCpu(HvfVm vm, int id, Aarch64CreateConfig config) {
+        this.vm = vm;
         this.api = vm.api();
         this.id = id;
         cache.reg[HvReg.X0] = config.dtbAddress();
@@ -143,12 +153,6 @@ final class HvfVCpu implements ArchVCpu {
             throw new IllegalVCpuStateException("vCPU " + id + ": its Hypervisor.framework vCPU belongs to " + owner
                     + "; unbind() it there before binding on " + current, VCpuState.FREE);
         }
-        String unwritable = unwritableVectors(cache.simd);
-        if (!unwritable.isEmpty()) {
-            throw new BackendException("vCPU " + id + ": cannot bind: " + unwritable + " must be written with bits"
-                    + " 127:64 set, and hv_vcpu_set_simd_fp_reg takes its 128-bit value by value, which"
-                    + " java.lang.foreign cannot pass (only values with bits 127:64 zero can be written)");
-        }
         HvfApi.VCpuHandle created = api.vcpuCreate();
         synchronized (nativeLock) {
             handle = created.vcpu();
@@ -176,11 +180,6 @@ final class HvfVCpu implements ArchVCpu {
         }
         readIntoCache();
         destroyNative();
-        String unwritable = unwritableVectors(cache.simd);
-        if (!unwritable.isEmpty()) {
-            LOG.warn("vCPU {}: {} hold bits 127:64 that cannot be written back: binding again will be refused",
-                    id, unwritable);
-        }
     }
 
     @Override
@@ -388,19 +387,6 @@ final class HvfVCpu implements ArchVCpu {
     public void restoreState(RegisterState state) {
         checkThread("restoreState");
         Aarch64State s = (Aarch64State) state;
-        List<String> unwritable = new ArrayList<>();
-        for (int n = 0; n < HvReg.SIMD_FP_COUNT; n++) {
-            Vec128 v = s.v(n);
-            if (v.high() != 0 && !v.equals(simd(n))) {
-                unwritable.add("V" + n + " = " + v);
-            }
-        }
-        if (!unwritable.isEmpty()) {
-            throw new BackendException("vCPU " + id + ": cannot restore " + String.join(", ", unwritable)
-                    + ": hv_vcpu_set_simd_fp_reg takes its 128-bit value by value, which java.lang.foreign cannot"
-                    + " pass, so only values with bits 127:64 zero (or unchanged registers) can be written;"
-                    + " nothing was changed");
-        }
         for (int i = 0; i <= 30; i++) {
             setReg(HvReg.X0 + i, s.x(i));
         }
@@ -412,14 +398,18 @@ final class HvfVCpu implements ArchVCpu {
         setSys(HvSysReg.SP_EL1, s.spEl1());
         setSys(HvSysReg.ELR_EL1, s.elrEl1());
         setSys(HvSysReg.SPSR_EL1, s.spsrEl1());
-        for (int n = 0; n < HvReg.SIMD_FP_COUNT; n++) {
-            Vec128 v = s.v(n);
-            if (!v.equals(simd(n))) {
-                setSimd(n, v);
-            }
-        }
         for (SystemRegister r : SYSTEM_REGISTERS) {
             setSystemRegister(r, s.sys(r));
+        }
+        long[] simd = new long[2 * HvReg.SIMD_FP_COUNT];
+        for (int n = 0; n < HvReg.SIMD_FP_COUNT; n++) {
+            simd[2 * n] = s.v(n).low();
+            simd[2 * n + 1] = s.v(n).high();
+        }
+        if (live) {
+            writeVectors(simd);
+        } else {
+            System.arraycopy(simd, 0, cache.simd, 0, simd.length);
         }
     }
 
@@ -451,16 +441,6 @@ final class HvfVCpu implements ArchVCpu {
 
     private Vec128 simd(int n) {
         return live ? api.getSimdFpReg(handle, n) : new Vec128(cache.simd[2 * n], cache.simd[2 * n + 1]);
-    }
-
-    private void setSimd(int n, Vec128 value) {
-        if (live) {
-            // restoreState checked that bits 127:64 are zero.
-            api.setSimdFpRegLow(handle, n, value.low());
-        } else {
-            cache.simd[2 * n] = value.low();
-            cache.simd[2 * n + 1] = value.high();
-        }
     }
 
     private long vtimerOffset() {
@@ -505,10 +485,8 @@ final class HvfVCpu implements ArchVCpu {
         for (HvSysReg r : HV_SYS_REGS) {
             api.setSysReg(handle, r.code(), cache.sys[r.ordinal()]);
         }
-        for (int n = 0; n < HvReg.SIMD_FP_COUNT; n++) {
-            api.setSimdFpRegLow(handle, n, cache.simd[2 * n]);
-        }
         api.setVtimerOffset(handle, cache.vtimerOffset);
+        writeVectors(cache.simd);
         if (vtimerMasked) {
             api.setVtimerMask(handle, true);
         }
@@ -541,14 +519,95 @@ final class HvfVCpu implements ArchVCpu {
         api.vcpuDestroy(h);
     }
 
-    private static String unwritableVectors(long[] simd) {
-        StringBuilder sb = new StringBuilder();
+    /**
+     * Writes V0-V31 of the native vCPU: registers whose bits 127:64 are zero through {@code
+     * hv_vcpu_set_simd_fp_reg} (see {@link HvfApi#setSimdFpRegLow}); if any register that changes has
+     * bits 127:64 set, all 32 through {@link VectorLoadStub} run in the guest.
+     *
+     * @param simd V0-V31, two longs each
+     */
+    private void writeVectors(long[] simd) {
+        boolean[] changed = new boolean[HvReg.SIMD_FP_COUNT];
+        boolean needsGuest = false;
         for (int n = 0; n < HvReg.SIMD_FP_COUNT; n++) {
-            if (simd[2 * n + 1] != 0) {
-                sb.append(sb.isEmpty() ? "" : ", ").append('V').append(n);
+            Vec128 now = api.getSimdFpReg(handle, n);
+            changed[n] = now.low() != simd[2 * n] || now.high() != simd[2 * n + 1];
+            needsGuest |= changed[n] && simd[2 * n + 1] != 0;
+        }
+        if (needsGuest) {
+            loadVectorsInGuest(simd);
+            return;
+        }
+        for (int n = 0; n < HvReg.SIMD_FP_COUNT; n++) {
+            if (changed[n]) {
+                api.setSimdFpRegLow(handle, n, simd[2 * n]);
             }
         }
-        return sb.toString();
+    }
+
+    /**
+     * Runs {@link VectorLoadStub} in the guest: saves X0, PC, CPSR, SCTLR_EL1 and CPACR_EL1, enters the
+     * stub at EL1h with interrupts masked, the MMU off (SCTLR_EL1 = the setup value, M = 0: VA = IPA) and
+     * FP enabled (CPACR_EL1.FPEN = 0b11), waits for its HVC, restores the five registers and checks the
+     * result. A virtual-timer exit on the way makes PPI 27 pending as in {@link #run()}; a cancel is
+     * ignored (a {@link #requestExit()} stays pending for the next run).
+     */
+    private void loadVectorsInGuest(long[] simd) {
+        synchronized (vm) {
+            MemorySegment page = vm.scratchPage();
+            VectorLoadStub.writeData(page, simd);
+            long x0 = api.getReg(handle, HvReg.X0);
+            long pc = api.getReg(handle, HvReg.PC);
+            long cpsr = api.getReg(handle, HvReg.CPSR);
+            long sctlr = api.getSysReg(handle, HvSysReg.SCTLR_EL1.code());
+            long cpacr = api.getSysReg(handle, HvSysReg.CPACR_EL1.code());
+            try {
+                api.setReg(handle, HvReg.X0, HvfVm.SCRATCH_IPA + VectorLoadStub.DATA_OFFSET);
+                api.setReg(handle, HvReg.PC, HvfVm.SCRATCH_IPA);
+                api.setReg(handle, HvReg.CPSR, Aarch64State.PSTATE_EL1H_MASKED);
+                api.setSysReg(handle, HvSysReg.SCTLR_EL1.code(), SCTLR_EL1_SETUP);
+                api.setSysReg(handle, HvSysReg.CPACR_EL1.code(), cpacr | CPACR_FPEN);
+                runStub();
+            } finally {
+                api.setReg(handle, HvReg.X0, x0);
+                api.setReg(handle, HvReg.PC, pc);
+                api.setReg(handle, HvReg.CPSR, cpsr);
+                api.setSysReg(handle, HvSysReg.SCTLR_EL1.code(), sctlr);
+                api.setSysReg(handle, HvSysReg.CPACR_EL1.code(), cpacr);
+            }
+        }
+        for (int n = 0; n < HvReg.SIMD_FP_COUNT; n++) {
+            Vec128 v = api.getSimdFpReg(handle, n);
+            if (v.low() != simd[2 * n] || v.high() != simd[2 * n + 1]) {
+                throw new BackendException(String.format("vCPU %d: the guest stub that loads V registers left V%d = %s"
+                        + " instead of 0x%016x_%016x", id, n, v, simd[2 * n + 1], simd[2 * n]));
+            }
+        }
+    }
+
+    private void runStub() {
+        for (int entries = 0; entries < STUB_MAX_ENTRIES; entries++) {
+            api.vcpuRun(handle);
+            int reason = HvVcpuExit.reason(exitInfo);
+            if (reason == HvVcpuExit.REASON_CANCELED) {
+                continue;
+            }
+            if (reason == HvVcpuExit.REASON_VTIMER_ACTIVATED) {
+                vtimerMasked = true;
+                gic.pend(VTIMER_INTID);
+                continue;
+            }
+            long esr = HvVcpuExit.syndrome(exitInfo);
+            if (reason == HvVcpuExit.REASON_EXCEPTION && Esr.ec(esr) == Esr.EC_HVC64
+                    && (Esr.iss(esr) & 0xFFFF) == VectorLoadStub.HVC_MARK) {
+                return;
+            }
+            throw new BackendException(String.format("vCPU %d: the guest stub that loads V registers stopped with exit"
+                    + " reason %d, ESR 0x%x, IPA 0x%x instead of its HVC #0x%x", id, reason, esr,
+                    HvVcpuExit.physicalAddress(exitInfo), VectorLoadStub.HVC_MARK));
+        }
+        throw new BackendException("vCPU " + id + ": the guest stub that loads V registers did not finish in "
+                + STUB_MAX_ENTRIES + " entries");
     }
 
     private void checkThread(String operation) {

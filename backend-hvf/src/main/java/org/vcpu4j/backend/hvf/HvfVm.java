@@ -1,5 +1,7 @@
 package org.vcpu4j.backend.hvf;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
 import org.vcpu4j.api.AccessKind;
 import org.vcpu4j.api.GuestMemory;
@@ -22,8 +24,12 @@ final class HvfVm implements VmBackend {
     static final long GRANULE = 16 * 1024;
     /** The default IPA size of a VM created with a NULL configuration: 36 bits (64 GiB). */
     static final long ADDRESS_LIMIT = 1L << 36;
+    /** The backend's scratch page ({@link VectorLoadStub}): the last page of the IPA space, kept from users. */
+    static final long SCRATCH_IPA = ADDRESS_LIMIT - GRANULE;
 
     private final HvfApi api;
+    private final Arena scratchArena = Arena.ofShared();
+    private MemorySegment scratch;
     private long vtimerBase;
     private boolean closed;
 
@@ -52,7 +58,21 @@ final class HvfVm implements VmBackend {
 
     @Override
     public long addressLimit() {
-        return ADDRESS_LIMIT;
+        return SCRATCH_IPA;
+    }
+
+    /**
+     * {@return the scratch page holding {@link VectorLoadStub}'s code, mapped read+execute at {@link
+     * #SCRATCH_IPA} on first use; callers synchronise on this VM while they use it}
+     */
+    synchronized MemorySegment scratchPage() {
+        if (scratch == null) {
+            MemorySegment page = scratchArena.allocate(GRANULE, GRANULE);
+            VectorLoadStub.writeCode(page);
+            api.vmMap(page, SCRATCH_IPA, GRANULE, HvReg.MEMORY_READ | HvReg.MEMORY_EXEC);
+            scratch = page;
+        }
+        return scratch;
     }
 
     @Override
@@ -95,7 +115,7 @@ final class HvfVm implements VmBackend {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
@@ -104,6 +124,7 @@ final class HvfVm implements VmBackend {
             api.vmDestroy();
         } finally {
             HvfBackend.released(this);
+            scratchArena.close();
         }
     }
 

@@ -2,6 +2,8 @@ package org.vcpu4j.backend.hvf;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,9 +15,11 @@ import java.util.concurrent.TimeUnit;
 import org.vcpu4j.api.aarch64.Vec128;
 import org.vcpu4j.backend.hvf.sys.HvReg;
 import org.vcpu4j.backend.hvf.sys.HvReturn;
+import org.vcpu4j.backend.hvf.sys.HvSysReg;
 import org.vcpu4j.backend.hvf.sys.HvVcpuExit;
 import org.vcpu4j.backend.hvf.sys.HvfApi;
 import org.vcpu4j.backend.hvf.sys.HvfException;
+import org.vcpu4j.spi.aarch64.Esr;
 
 /**
  * A fake Hypervisor.framework: one VM, vCPUs with register files, and {@code hv_vcpu_run} replaying
@@ -65,6 +69,10 @@ final class FakeHvfApi implements HvfApi {
     final Map<Long, VCpu> vcpus = new HashMap<>();
     final List<VCpu> created = new ArrayList<>();
     final List<Mapping> mappings = new ArrayList<>();
+    final Map<Long, MemorySegment> memory = new HashMap<>();
+    int stubRuns;
+    /** Makes the vector-load stub fault, as a guest whose stub page were unreadable would. */
+    boolean breakStub;
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     final Map<String, Integer> failures = new HashMap<>();
     boolean vmExists;
@@ -144,11 +152,13 @@ final class FakeHvfApi implements HvfApi {
     public synchronized void vmMap(MemorySegment host, long ipa, long size, long flags) {
         check("hv_vm_map");
         mappings.add(new Mapping(host.address(), ipa, size, flags));
+        memory.put(ipa, host);
     }
 
     @Override
     public synchronized void vmUnmap(long ipa, long size) {
         check("hv_vm_unmap");
+        memory.remove(ipa);
         if (!mappings.removeIf(m -> m.ipa() == ipa && m.size() == size)) {
             throw new HvfException("hv_vm_unmap", HvReturn.HV_BAD_ARGUMENT.code());
         }
@@ -182,6 +192,8 @@ final class FakeHvfApi implements HvfApi {
             if (v.kickPending) {
                 v.kickPending = false;
                 e = new Exit(HvVcpuExit.REASON_CANCELED, 0, 0, 0);
+            } else if (v.regs[HvReg.PC] == HvfVm.SCRATCH_IPA) {
+                e = executeStub(v);
             } else {
                 e = script.poll();
                 if (e == null) {
@@ -221,6 +233,53 @@ final class FakeHvfApi implements HvfApi {
             }
             v.irqLine = false;
         }
+    }
+
+    /** Interprets the backend's vector-load stub: LDP (SIMD&FP, 128-bit, signed offset) and HVC only. */
+    private Exit executeStub(VCpu v) {
+        stubRuns++;
+        Exit undefined = new Exit(HvVcpuExit.REASON_EXCEPTION, Esr.encode(Esr.EC_UNKNOWN, true, 0), 0, 0);
+        boolean el1h = (v.regs[HvReg.CPSR] & 0xF) == 5 && (v.regs[HvReg.CPSR] & 0x80) != 0;
+        boolean mmuOff = (v.sys(HvSysReg.SCTLR_EL1.code()) & 1) == 0;
+        boolean fpOn = (v.sys(HvSysReg.CPACR_EL1.code()) >>> 20 & 3) == 3;
+        if (!el1h || !mmuOff || !fpOn || breakStub) {
+            return undefined;
+        }
+        ValueLayout.OfInt word = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        ValueLayout.OfLong dword = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        for (int step = 0; step < 64; step++) {
+            long pc = v.regs[HvReg.PC];
+            int insn = at(pc).get(word, 0);
+            if ((insn & 0xFFC0_0000) == 0xAD40_0000) {
+                int rt = insn & 31;
+                int rn = insn >>> 5 & 31;
+                int rt2 = insn >>> 10 & 31;
+                long imm = (long) (insn << 10 >> 25) * 16; // imm7, bits 21:15, signed, scaled by 16
+                long address = (rn == 31 ? 0 : v.regs[rn]) + imm;
+                MemorySegment m = at(address);
+                v.simd[2 * rt] = m.get(dword, 0);
+                v.simd[2 * rt + 1] = m.get(dword, 8);
+                v.simd[2 * rt2] = m.get(dword, 16);
+                v.simd[2 * rt2 + 1] = m.get(dword, 24);
+                v.regs[HvReg.PC] = pc + 4;
+            } else if ((insn & 0xFFE0_001F) == 0xD400_0002) {
+                v.regs[HvReg.PC] = pc + 4; // HVC: ELR_EL2 is past it
+                return new Exit(HvVcpuExit.REASON_EXCEPTION, Esr.encode(Esr.EC_HVC64, true, insn >>> 5 & 0xFFFF), 0, 0);
+            } else {
+                return undefined;
+            }
+        }
+        return undefined;
+    }
+
+    /** {@return the mapped memory from a guest-physical address on} */
+    private MemorySegment at(long ipa) {
+        for (Mapping m : mappings) {
+            if (ipa >= m.ipa() && ipa < m.ipa() + m.size()) {
+                return memory.get(m.ipa()).asSlice(ipa - m.ipa());
+            }
+        }
+        throw new AssertionError(String.format("no memory at IPA 0x%x", ipa));
     }
 
     @Override
