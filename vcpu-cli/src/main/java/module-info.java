@@ -6,10 +6,12 @@
 @SuppressWarnings("requires-automatic") // Guice 7 has no module descriptor
 module org.vcpu4j.cli {
     requires org.vcpu4j.spi;
+    requires org.vcpu4j.tck;
     requires com.google.guice;
     requires jakarta.inject;
     requires info.picocli;
     requires org.slf4j;
+    requires java.logging;
 
     opens org.vcpu4j.cli to info.picocli, com.google.guice;
     opens org.vcpu4j.cli.machine to com.google.guice;

@@ -8,7 +8,7 @@ import picocli.CommandLine;
 /** The {@code vcpu} command. */
 @CommandLine.Command(name = "vcpu", mixinStandardHelpOptions = true, version = "vcpu4j 0.1.0",
         description = "Runs guests on vcpu4j backends.",
-        subcommands = {BackendsCommand.class, RunCommand.class, DemoCommand.class,
+        subcommands = {BackendsCommand.class, RunCommand.class, DemoCommand.class, TckCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -16,7 +16,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: backends, run or demo");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: backends, run, demo or tck");
     }
 
     /**

@@ -90,6 +90,14 @@ class CliIT {
     }
 
     @Test
+    void tckPrintsOneLinePerRuleAndPassesOnTheEmulator() throws Exception {
+        Result r = vcpu("tck", "--backend", "emulated", "--tries", "10");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("RULE") && r.out().contains("LIF-001") && r.out().contains("EXIT-002"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("\\d+ rules: \\d+ passed, 0 failed, 0 skipped")), r.out());
+    }
+
+    @Test
     void badCommandLinesAreRefusedWithExitCode2() throws Exception {
         assertEquals(2, vcpu("run", "--memory", "3X", "x.elf").code());
         assertEquals(2, vcpu("run").code());
