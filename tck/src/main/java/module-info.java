@@ -11,6 +11,7 @@ open module org.vcpu4j.tck {
     requires transitive org.junit.platform.launcher;
     requires transitive org.junit.jupiter.api;
     requires org.slf4j;
+    requires java.logging;
 
     exports org.vcpu4j.tck;
     exports org.vcpu4j.tck.arbitraries;

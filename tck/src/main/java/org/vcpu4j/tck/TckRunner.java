@@ -33,6 +33,9 @@ import org.vcpu4j.tck.internal.SelectedBackendTck;
  * VCpuBackendTck#DEFAULT_TRIES}); {@link #run(String, int)} sets them for one run.
  */
 public final class TckRunner {
+    /** Held so that the level set below sticks: jqwik's INFO notes about edge cases are noise in a table run. */
+    private static final java.util.logging.Logger JQWIK_LOG = java.util.logging.Logger.getLogger("net.jqwik");
+
     private TckRunner() {}
 
     /**
@@ -73,6 +76,7 @@ public final class TckRunner {
     }
 
     private static List<RuleResult> launch() {
+        JQWIK_LOG.setLevel(java.util.logging.Level.WARNING);
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectClass(SelectedBackendTck.class))
                 .configurationParameter("jqwik.database", System.getProperty("java.io.tmpdir")

@@ -29,12 +29,6 @@ public class BrokenEmulatedTck extends VCpuBackendTck {
         return Objects.requireNonNull(provider, "BrokenEmulatedTck.use(provider) was not called");
     }
 
-    /** The emulator cannot store SIMD&amp;FP registers yet (see EmulatedTckTest). */
-    @Override
-    public boolean fpSimdStateAccessible() {
-        return false;
-    }
-
     @Override
     public int maxVCpus() {
         return 4;
