@@ -3,9 +3,10 @@
  *
  * Protocol (little-endian, on stdin/stdout), per record:
  *   in:  u32 magic 0x56435055 ("VCPU"); u32 n (snippet words); u64 x[31]; u64 sp; u64 nzcv;
- *        u64 scratch_seed; u32 code[n]
+ *        u64 scratch_seed; u64 v[64] (v0..v31, low half first); u32 code[n]
  *   out: u32 status (0 = the snippet ran to its end, else the signal number); u64 x[31]; u64 sp;
- *        u64 nzcv; u64 pc (of the faulting instruction, 0 without a signal); u32 m; then m times
+ *        u64 nzcv; u64 pc (of the faulting instruction, 0 without a signal); u64 v[64] (after a signal:
+ *        as they were given); u32 m; then m times
  *        {u32 offset; u64 value}: the 8-byte words of the scratch buffer that differ from its initial
  *        fill. After a signal the registers are those of the faulting instruction (from ucontext).
  * The scratch buffer is filled with splitmix64(seed) words before each record (the Java side does
@@ -27,7 +28,7 @@ extern int enter_snippet(uint64_t *ctx, uint64_t prologue);
 extern const uint32_t prologue_start[], prologue_end[], epilogue_start[], epilogue_end[];
 extern const uint64_t epilogue_ctx[];
 
-static uint64_t ctx[CTX_SIZE / 8];
+static uint64_t ctx[CTX_SIZE / 8] __attribute__((aligned(16)));
 static sigjmp_buf escape;
 static volatile int caught;
 static volatile uint64_t fault_pc;
@@ -71,7 +72,7 @@ static void write_all(const void *buf, size_t len) {
     }
 }
 
-static uint8_t out[4 + 34 * 8 + 4 + (SCRATCH_SIZE / 8) * 12];
+static uint8_t out[4 + 34 * 8 + 512 + 4 + (SCRATCH_SIZE / 8) * 12];
 
 int main(void) {
     uint8_t *code = mmap((void *) CODE_BASE, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
@@ -103,6 +104,7 @@ int main(void) {
         if (head[0] != 0x56435055 || head[1] > MAX_WORDS) return 4;
         uint64_t regs[34];
         if (read_all(regs, sizeof regs) != 0) return 5;
+        if (read_all(&ctx[CTX_V / 8], 512) != 0) return 5;
         if (read_all(words, head[1] * 4) != 0) return 5;
 
         uint64_t seed = regs[33];
@@ -130,6 +132,7 @@ int main(void) {
         memcpy(out + o, &ctx[CTX_NZCV / 8], 8); o += 8;
         uint64_t pc = fault_pc;
         memcpy(out + o, &pc, 8); o += 8;
+        memcpy(out + o, &ctx[CTX_V / 8], 512); o += 512;
         size_t count_at = o; o += 4;
         uint32_t m = 0;
         for (uint32_t i = 0; i < SCRATCH_SIZE / 8; i++) {

@@ -17,6 +17,7 @@
 #define CTX_HOST_SP 264
 #define CTX_TPIDR 272
 #define CTX_LEAVE 280
-#define CTX_SIZE  288
+#define CTX_V     288    /* v0..v31, 16 bytes each */
+#define CTX_SIZE  800
 
 #endif

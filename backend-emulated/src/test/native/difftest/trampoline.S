@@ -8,12 +8,16 @@
         .global enter_snippet
         .type enter_snippet, %function
 enter_snippet:                       // x0 = ctx, x1 = prologue address
-        stp x29, x30, [sp, #-96]!
+        stp x29, x30, [sp, #-160]!
         stp x19, x20, [sp, #16]
         stp x21, x22, [sp, #32]
         stp x23, x24, [sp, #48]
         stp x25, x26, [sp, #64]
         stp x27, x28, [sp, #80]
+        stp d8, d9, [sp, #96]          // AAPCS64: d8-d15 are callee-saved too
+        stp d10, d11, [sp, #112]
+        stp d12, d13, [sp, #128]
+        stp d14, d15, [sp, #144]
         mov x2, sp
         str x2, [x0, #CTX_HOST_SP]
         mrs x2, tpidr_el0
@@ -32,7 +36,11 @@ leave_snippet:                       // x0 = ctx, sp = host sp
         ldp x23, x24, [sp, #48]
         ldp x25, x26, [sp, #64]
         ldp x27, x28, [sp, #80]
-        ldp x29, x30, [sp], #96
+        ldp d8, d9, [sp, #96]
+        ldp d10, d11, [sp, #112]
+        ldp d12, d13, [sp, #128]
+        ldp d14, d15, [sp, #144]
+        ldp x29, x30, [sp], #160
         mov w0, #0
         ret
 
@@ -40,6 +48,22 @@ leave_snippet:                       // x0 = ctx, sp = host sp
 // through into the snippet.
         .global prologue_start, prologue_end
 prologue_start:
+        ldp q0, q1, [x0, #288]
+        ldp q2, q3, [x0, #320]
+        ldp q4, q5, [x0, #352]
+        ldp q6, q7, [x0, #384]
+        ldp q8, q9, [x0, #416]
+        ldp q10, q11, [x0, #448]
+        ldp q12, q13, [x0, #480]
+        ldp q14, q15, [x0, #512]
+        ldp q16, q17, [x0, #544]
+        ldp q18, q19, [x0, #576]
+        ldp q20, q21, [x0, #608]
+        ldp q22, q23, [x0, #640]
+        ldp q24, q25, [x0, #672]
+        ldp q26, q27, [x0, #704]
+        ldp q28, q29, [x0, #736]
+        ldp q30, q31, [x0, #768]
         ldr x1, [x0, #CTX_NZCV]
         msr nzcv, x1
         ldr x1, [x0, #CTX_SP]
@@ -84,6 +108,22 @@ epilogue_start:
         stp x26, x27, [x0, #208]
         stp x28, x29, [x0, #224]
         str x30, [x0, #240]
+        stp q0, q1, [x0, #288]
+        stp q2, q3, [x0, #320]
+        stp q4, q5, [x0, #352]
+        stp q6, q7, [x0, #384]
+        stp q8, q9, [x0, #416]
+        stp q10, q11, [x0, #448]
+        stp q12, q13, [x0, #480]
+        stp q14, q15, [x0, #512]
+        stp q16, q17, [x0, #544]
+        stp q18, q19, [x0, #576]
+        stp q20, q21, [x0, #608]
+        stp q22, q23, [x0, #640]
+        stp q24, q25, [x0, #672]
+        stp q26, q27, [x0, #704]
+        stp q28, q29, [x0, #736]
+        stp q30, q31, [x0, #768]
         mrs x1, tpidr_el0
         str x1, [x0, #0]
         mov x1, sp

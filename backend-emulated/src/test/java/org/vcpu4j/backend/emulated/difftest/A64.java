@@ -276,6 +276,137 @@ final class A64 {
         return new Fixed(w, asm);
     }
 
+    // ---- SIMD&FP loads, stores and moves ----
+
+    private static final String[] FP_REG = {"b", "h", "s", "d", "q"};
+
+    /** size and opc fields of a SIMD&FP load/store of 1 << log2 bytes (C4.1.94.x: Q is size 00, opc 1x). */
+    private static int fpSizeOpc(int log2, int load) {
+        int size = log2 == 4 ? 0 : log2;
+        int opc = (log2 == 4 ? 2 : 0) | load;
+        return size << 30 | opc << 22;
+    }
+
+    /** LDR/STR (immediate, SIMD&FP) unsigned offset, C6.2.341/C7.2.176; imm12 scaled by the size. */
+    static Fixed fpLoadStoreUnsigned(int log2, int load, int imm12, int rn, int rt) {
+        int w = fpSizeOpc(log2, load) | 0x3D00_0000 | imm12 << 10 | rn << 5 | rt;
+        return Fixed.of(w, (load == 1 ? "ldr " : "str ") + FP_REG[log2] + rt + ", [" + sp(1, rn) + ", #"
+                + (imm12 << log2) + "]");
+    }
+
+    /** LDUR/STUR (mode 0), post-index (1), pre-index (3), SIMD&FP. */
+    static Fixed fpLoadStoreImm9(int log2, int load, int mode, int imm9, int rn, int rt) {
+        int w = fpSizeOpc(log2, load) | 0x3C00_0000 | (imm9 & 0x1FF) << 12 | mode << 10 | rn << 5 | rt;
+        String base = sp(1, rn);
+        String addr = switch (mode) {
+            case 0 -> "[" + base + ", #" + imm9 + "]";
+            case 1 -> "[" + base + "], #" + imm9;
+            default -> "[" + base + ", #" + imm9 + "]!";
+        };
+        return Fixed.of(w, (load == 1 ? (mode == 0 ? "ldur " : "ldr ") : (mode == 0 ? "stur " : "str "))
+                + FP_REG[log2] + rt + ", " + addr);
+    }
+
+    /** LDR/STR (register, SIMD&FP): option 2 UXTW, 3 LSL, 6 SXTW, 7 SXTX. */
+    static Fixed fpLoadStoreRegister(int log2, int load, int rm, int option, int s, int rn, int rt) {
+        int w = fpSizeOpc(log2, load) | 0x3C20_0800 | rm << 16 | option << 13 | s << 12 | rn << 5 | rt;
+        String ext = option == 3 ? "lsl" : EXTENDS[option];
+        return Fixed.of(w, (load == 1 ? "ldr " : "str ") + FP_REG[log2] + rt + ", [" + sp(1, rn) + ", "
+                + zr((option & 1) == 1 ? 1 : 0, rm) + ", " + ext + " #" + (s == 1 ? log2 : 0) + "]");
+    }
+
+    /** LDP/STP/LDNP/STNP (SIMD&FP), opc 0 S, 1 D, 2 Q; imm7 scaled. */
+    static Fixed fpLoadStorePair(int opc, int mode, int load, int imm7, int rt2, int rn, int rt) {
+        int w = opc << 30 | 0x2C00_0000 | mode << 23 | load << 22 | (imm7 & 0x7F) << 15 | rt2 << 10 | rn << 5 | rt;
+        int off = imm7 << (2 + opc);
+        String r = FP_REG[2 + opc];
+        String base = sp(1, rn);
+        String addr = switch (mode) {
+            case 1 -> "[" + base + "], #" + off;
+            case 3 -> "[" + base + ", #" + off + "]!";
+            default -> "[" + base + ", #" + off + "]";
+        };
+        String name = mode == 0 ? (load == 1 ? "ldnp " : "stnp ") : (load == 1 ? "ldp " : "stp ");
+        return Fixed.of(w, name + r + rt + ", " + r + rt2 + ", " + addr);
+    }
+
+    /**
+     * Moves between general and SIMD&FP registers (C7.2.131 FMOV general, C7.2.371 UMOV, C7.2.279 SMOV,
+     * C7.2.175 INS general, C7.2.174 INS element, C7.2.109/C7.2.110 DUP).
+     *
+     * @param kind 0-5 FMOV Wd,Sn / Sd,Wn / Xd,Dn / Dd,Xn / Xd,Vn.D[1] / Vd.D[1],Xn; 6 UMOV; 7 SMOV;
+     *     8 INS (general); 9 INS (element); 10 DUP (general); 11 DUP (element)
+     * @param esize element size log2 0-3 (kinds 6-11)
+     * @param index element index (masked to the size)
+     * @param index2 source element index for INS (element)
+     * @param q 128-bit form for DUP; X destination for SMOV
+     */
+    static Fixed simdMove(int kind, int esize, int index, int index2, int q, int rn, int rd) {
+        String[] t = {"b", "h", "s", "d"};
+        int elems = 16 >> esize;
+        int idx = index & (elems - 1);
+        int imm5 = (idx << (esize + 1) | 1 << esize) & 0x1F;
+        String el = "." + t[esize] + "[" + idx + "]";
+        return switch (kind) {
+            case 0 -> Fixed.of(0x1E26_0000 | rn << 5 | rd, "fmov " + zr(0, rd) + ", s" + rn);
+            case 1 -> Fixed.of(0x1E27_0000 | rn << 5 | rd, "fmov s" + rd + ", " + zr(0, rn));
+            case 2 -> Fixed.of(0x9E66_0000 | rn << 5 | rd, "fmov " + zr(1, rd) + ", d" + rn);
+            case 3 -> Fixed.of(0x9E67_0000 | rn << 5 | rd, "fmov d" + rd + ", " + zr(1, rn));
+            case 4 -> Fixed.of(0x9EAE_0000 | rn << 5 | rd, "fmov " + zr(1, rd) + ", v" + rn + ".d[1]");
+            case 5 -> Fixed.of(0x9EAF_0000 | rn << 5 | rd, "fmov v" + rd + ".d[1], " + zr(1, rn));
+            case 6 -> Fixed.of((esize == 3 ? 1 << 30 : 0) | 0x0E00_3C00 | imm5 << 16 | rn << 5 | rd,
+                    "umov " + zr(esize == 3 ? 1 : 0, rd) + ", v" + rn + el);
+            case 7 -> {
+                int e = Math.min(esize, q == 1 ? 2 : 1);
+                int i = index & ((16 >> e) - 1);
+                int im = (i << (e + 1) | 1 << e) & 0x1F;
+                yield Fixed.of(q << 30 | 0x0E00_2C00 | im << 16 | rn << 5 | rd,
+                        "smov " + zr(q, rd) + ", v" + rn + "." + t[e] + "[" + i + "]");
+            }
+            case 8 -> Fixed.of(0x4E00_1C00 | imm5 << 16 | rn << 5 | rd,
+                    "ins v" + rd + el + ", " + zr(esize == 3 ? 1 : 0, rn));
+            case 9 -> {
+                int i2 = index2 & (elems - 1);
+                yield Fixed.of(0x6E00_0400 | imm5 << 16 | (i2 << esize) << 11 | rn << 5 | rd,
+                        "ins v" + rd + el + ", v" + rn + "." + t[esize] + "[" + i2 + "]");
+            }
+            case 10, 11 -> {
+                int qq = esize == 3 ? 1 : q;
+                String arr = (qq == 1 ? 16 : 8) / (1 << esize) + t[esize];
+                int w = qq << 30 | (kind == 10 ? 0x0E00_0C00 : 0x0E00_0400) | imm5 << 16 | rn << 5 | rd;
+                yield Fixed.of(w, "dup v" + rd + "." + arr + ", " + (kind == 10 ? zr(esize == 3 ? 1 : 0, rn)
+                        : "v" + rn + el));
+            }
+            default -> throw new IllegalArgumentException("move kind " + kind + " is not generated");
+        };
+    }
+
+    /**
+     * Advanced SIMD modified immediate (C4.1.93.x "Advanced SIMD modified immediate"): MOVI, MVNI, ORR,
+     * BIC and FMOV (vector, immediate) by op and cmode.
+     */
+    static Fixed simdModifiedImmediate(int q, int op, int cmode, int imm8, int rd) {
+        int w = q << 30 | op << 29 | 0x0F00_0400 | (imm8 >> 5) << 16 | cmode << 12 | (imm8 & 31) << 5 | rd;
+        String name;
+        if (cmode == 15) {
+            name = "fmov";
+        } else if (cmode == 14) {
+            name = "movi";
+        } else if ((cmode & 1) == 1 && cmode < 12) {
+            name = op == 0 ? "orr" : "bic";
+        } else {
+            name = op == 0 ? "movi" : "mvni";
+        }
+        return Fixed.of(w, name + " v" + rd + " (q=" + q + " op=" + op + " cmode=" + cmode + " imm8=0x"
+                + Integer.toHexString(imm8) + ")");
+    }
+
+    /** LDR (literal, SIMD&FP), opc 0 S, 1 D, 2 Q: the word for a given PC and target. */
+    static int fpLiteralWord(int opc, int rt, long pc, long target) {
+        int imm19 = (int) (((target - pc) >> 2) & 0x7FFFF);
+        return opc << 30 | 0x1C00_0000 | imm19 << 5 | rt;
+    }
+
     /** NOP (C6.2.202). */
     static Fixed nop() {
         return Fixed.of(0xD503201F, "nop");
@@ -457,6 +588,9 @@ final class A64 {
             }
             case LITERAL -> {
                 long target = DifftestLayout.SCRATCH_BASE + p.skip();
+                if (p.a() >= 4) {
+                    yield new int[] {fpLiteralWord(p.a() - 4, p.reg(), pc, target)};
+                }
                 int imm19 = (int) (((target - pc) >> 2) & 0x7FFFF);
                 yield new int[] {p.a() << 30 | 0x1800_0000 | imm19 << 5 | p.reg()};
             }
@@ -483,7 +617,7 @@ final class A64 {
             case ADR_THEN_BRANCH_REGISTER -> new String[] {"adr x" + p.reg() + ", " + target,
                 (p.a() == 0 ? "br x" : p.a() == 1 ? "blr x" : "ret x") + p.reg()};
             case LITERAL -> {
-                String[] names = {"ldr w", "ldr x", "ldrsw x", "prfm #"};
+                String[] names = {"ldr w", "ldr x", "ldrsw x", "prfm #", "ldr s", "ldr d", "ldr q"};
                 yield new String[] {names[p.a()] + p.reg() + ", 0x"
                         + Long.toHexString(DifftestLayout.SCRATCH_BASE + p.skip()) + " <scratch+0x"
                         + Integer.toHexString(p.skip()) + ">"};

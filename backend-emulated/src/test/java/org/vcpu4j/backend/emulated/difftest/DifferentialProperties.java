@@ -30,7 +30,8 @@ class DifferentialProperties {
             InstructionClass.PC_RELATIVE_ADDRESS, InstructionClass.SYSTEM);
     private static final Set<InstructionClass> MEMORY = EnumSet.of(
             InstructionClass.LOAD_STORE, InstructionClass.LOAD_STORE_PAIR, InstructionClass.LOAD_LITERAL,
-            InstructionClass.EXCLUSIVE, InstructionClass.ATOMIC, InstructionClass.ARITHMETIC_IMMEDIATE);
+            InstructionClass.EXCLUSIVE, InstructionClass.ATOMIC, InstructionClass.ARITHMETIC_IMMEDIATE,
+            InstructionClass.SIMD_LOAD_STORE, InstructionClass.SIMD_MOVE);
     private static final Set<InstructionClass> CONTROL = EnumSet.of(
             InstructionClass.BRANCH, InstructionClass.CONDITIONAL, InstructionClass.ARITHMETIC_REGISTER,
             InstructionClass.LOGICAL, InstructionClass.LOAD_STORE, InstructionClass.SELF_MODIFYING,

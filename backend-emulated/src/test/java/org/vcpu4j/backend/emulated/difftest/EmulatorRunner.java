@@ -13,6 +13,7 @@ import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
 import org.vcpu4j.api.aarch64.Aarch64SetupConfig;
 import org.vcpu4j.api.aarch64.Aarch64State;
 import org.vcpu4j.api.aarch64.SystemRegister;
+import org.vcpu4j.api.aarch64.Vec128;
 import org.vcpu4j.spi.Backends;
 
 /**
@@ -76,10 +77,14 @@ final class EmulatorRunner implements AutoCloseable {
         for (int i = 0; i < 31; i++) {
             state.x(i, c.x()[i]);
         }
+        for (int i = 0; i < 32; i++) {
+            state.v(i, new Vec128(c.v()[2 * i], c.v()[2 * i + 1]));
+        }
         state.spEl1(DifftestLayout.INITIAL_SP)
                 .pc(DifftestLayout.SNIPPET)
                 .pstate(Aarch64State.PSTATE_EL1H_MASKED | (long) c.nzcv() << 28)
                 .sys(SystemRegister.VBAR_EL1, VECTORS)
+                .sys(SystemRegister.CPACR_EL1, 3L << 20) // FPEN: no FP/SIMD trap (D19.2.30), as Linux runs EL0
                 .sys(SystemRegister.ESR_EL1, 0)
                 .elrEl1(0)
                 .spsrEl1(0);
@@ -122,7 +127,12 @@ final class EmulatorRunner implements AutoCloseable {
                 changed.put(8 * i, v);
             }
         }
-        return new Outcome(failure, signal, faultPc, x, end.spEl1(), (int) (nzcv >>> 28) & 0xF, changed);
+        long[] v = new long[64];
+        for (int i = 0; i < 32; i++) {
+            v[2 * i] = end.v(i).low();
+            v[2 * i + 1] = end.v(i).high();
+        }
+        return new Outcome(failure, signal, faultPc, x, end.spEl1(), (int) (nzcv >>> 28) & 0xF, changed, v);
     }
 
     /**

@@ -150,6 +150,7 @@ class GeneratorSanityProperties {
             {"sbc", "ngc"}, {"sbcs", "ngcs"},
             {"madd", "mul"}, {"msub", "mneg"}, {"smaddl", "smull"}, {"smsubl", "smnegl"},
             {"umaddl", "umull"}, {"umsubl", "umnegl"},
+            {"umov", "mov"}, {"ins", "mov"}, {"dup", "mov"}, {"movi", "fmov"}, {"mvni", "movi"},
             {"ldadd", "stadd"}, {"ldaddl", "staddl"}, {"ldaddb", "staddb"}, {"ldaddlb", "staddlb"},
             {"ldaddh", "staddh"}, {"ldaddlh", "staddlh"},
         };

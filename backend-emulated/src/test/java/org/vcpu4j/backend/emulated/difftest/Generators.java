@@ -155,6 +155,18 @@ final class Generators {
                             of(InstructionClass.CONDITIONAL), of(InstructionClass.CARRY),
                             of(InstructionClass.MULTIPLY_DIVIDE), of(InstructionClass.LOAD_STORE))))
                     .as((n, body) -> (Instr) A64.loop(LOOP_COUNTER, n, (Instr.Fixed) body));
+            case SIMD_LOAD_STORE -> simdLoadStore();
+            case SIMD_MOVE -> Arbitraries.oneOf(
+                    fields(f -> A64.simdMove(f[0], f[1], f[2], f[3], f[4], f[0] == 1 || f[0] == 3 || f[0] == 5
+                            || f[0] == 8 || f[0] == 10 ? f[5] : f[6], isGeneralDestination(f[0]) ? f[7] : f[6]),
+                            ints(0, 11), ints(0, 3), ints(0, 15), ints(0, 15), ints(0, 1), anyReg(), ints(0, 31),
+                            dataOrZr()),
+                    fields(f -> {
+                        // cmode/op pairs that are allocated (C4.1.93.x): 1111 with op 1 is FMOV (double), Q only
+                        int cmode = f[1];
+                        int q = cmode == 15 && f[2] == 1 ? 1 : f[0];
+                        return A64.simdModifiedImmediate(q, f[2], cmode, f[3], f[4]);
+                    }, ints(0, 1), ints(0, 15), ints(0, 1), ints(0, 255), ints(0, 31)));
             case SYSTEM -> fields(f -> A64.system(f[0], f[1], f[0] == 4 ? f[2] : f[3]),
                     ints(0, 5), ints(1, 2, 3, 5, 6, 7, 9, 10, 11, 13, 14, 15), dataOrZr(), anyReg());
             case PC_RELATIVE_ADDRESS -> fields(f -> new Instr.PcRelative(Instr.PcKind.ADR, f[0], f[1], f[2]),
@@ -193,6 +205,43 @@ final class Generators {
                     return A64.loadStoreRegister(so[0], so[1], rm, option, s, rn, so[1] == 0 ? store : load);
                 });
         return Arbitraries.oneOf(unsigned, unscaled, writeback, register);
+    }
+
+    private static boolean isGeneralDestination(int moveKind) {
+        return moveKind == 0 || moveKind == 2 || moveKind == 4 || moveKind == 6 || moveKind == 7;
+    }
+
+    /** SIMD&amp;FP loads and stores, aligned to their size inside the scratch buffer. */
+    private static Arbitrary<Instr> simdLoadStore() {
+        Arbitrary<Instr> unsigned = Combinators.combine(ints(0, 4), ints(0, 1), ints(0, 127), pointerOrSp(), ints(0, 31))
+                .as((log2, load, imm, rn, rt) -> A64.fpLoadStoreUnsigned(log2, load, imm, rn, rt));
+        Arbitrary<Instr> unscaled = Combinators.combine(ints(0, 4), ints(0, 1), ints(-256, 255), pointerOrSp(),
+                        ints(0, 31))
+                .as((log2, load, imm, rn, rt) -> A64.fpLoadStoreImm9(log2, load, 0, (imm >> log2) << log2, rn, rt));
+        Arbitrary<Instr> writeback = Combinators.combine(ints(0, 4), ints(0, 1), ints(0, 1), ints(-4, 3), pointerOrSp(),
+                        ints(0, 31))
+                .as((log2, load, pre, k, rn, rt) -> A64.fpLoadStoreImm9(log2, load, pre == 1 ? 3 : 1, k * 16, rn, rt));
+        Arbitrary<Instr> register = Combinators.combine(ints(0, 4), ints(0, 1), ints(0, 6), ints(0, 1), pointerOrSp(),
+                        ints(0, 31))
+                .as((log2, load, mode, s, rn, rt) -> {
+                    int option = mode == 0 ? 2 : mode <= 2 ? 3 : mode <= 4 ? 6 : 7;
+                    int rm = mode == 0 || mode % 2 == 1 ? POSITIVE_INDEX : NEGATIVE_INDEX;
+                    return A64.fpLoadStoreRegister(log2, load, rm, option, s, rn, rt);
+                });
+        Arbitrary<Instr> pair = Combinators.combine(ints(0, 2), ints(0, 3), ints(0, 1), ints(-8, 7), pointerOrSp(),
+                        ints(0, 31), ints(0, 31))
+                .as((opc, mode, load, k, rn, rt, rt2) -> {
+                    int imm7 = k;
+                    if (mode == 1 || mode == 3) {
+                        int perSixteen = 16 >> (2 + opc); // elements per 16 bytes: keep the base 16-aligned
+                        imm7 = Math.max(-4, Math.min(k, 3)) * perSixteen;
+                    }
+                    int t2 = load == 1 && rt2 == rt ? (rt + 1) & 31 : rt2;
+                    return A64.fpLoadStorePair(opc, mode, load, imm7, t2, rn, rt);
+                });
+        Arbitrary<Instr> literal = Combinators.combine(ints(0, 2), ints(0, 31), ints(0, DifftestLayout.SCRATCH_SIZE / 16 - 1))
+                .as((opc, rt, k) -> new Instr.PcRelative(Instr.PcKind.LITERAL, rt, 4 + opc, k * 16));
+        return Arbitraries.oneOf(unsigned, unscaled, writeback, register, pair, literal);
     }
 
     /** LDP/STP/LDPSW/LDNP/STNP. */
@@ -279,7 +328,7 @@ final class Generators {
     static Arbitrary<DiffCase> rawCases(int maxLength) {
         return cases(EnumSet.of(InstructionClass.ARITHMETIC_IMMEDIATE), 1).flatMap(base ->
                 rawDataProcessing().list().ofMinSize(1).ofMaxSize(maxLength)
-                        .map(code -> new DiffCase(code, base.x(), base.nzcv(), base.scratchSeed())));
+                        .map(code -> new DiffCase(code, base.x(), base.nzcv(), base.scratchSeed(), base.v())));
     }
 
     /** {@return interesting 64-bit register values} */
@@ -301,9 +350,10 @@ final class Generators {
         Arbitrary<List<Instr>> instrs = anyOf(enabled).list().ofMinSize(1).ofMaxSize(maxLength);
         Arbitrary<List<Long>> data = registerValue().list().ofSize(DATA.length);
         Arbitrary<List<Integer>> pointers = ints(0, 0x400).list().ofSize(POINTERS.length);
+        Arbitrary<List<Long>> vectors = registerValue().list().ofSize(64);
         return Combinators.combine(instrs, data, pointers, ints(0, 32), ints(0, 32), ints(0, 15),
-                        Arbitraries.longs())
-                .as((code, values, ptrs, pos, neg, nzcv, seed) -> {
+                        Arbitraries.longs(), vectors)
+                .as((code, values, ptrs, pos, neg, nzcv, seed, vs) -> {
                     long[] x = new long[31];
                     for (int i = 0; i < DATA.length; i++) {
                         x[DATA[i]] = values.get(i);
@@ -313,7 +363,7 @@ final class Generators {
                     }
                     x[POSITIVE_INDEX] = 16L * pos;
                     x[NEGATIVE_INDEX] = -16L * neg;
-                    return new DiffCase(code, x, nzcv, seed);
+                    return new DiffCase(code, x, nzcv, seed, vs.stream().mapToLong(Long::longValue).toArray());
                 });
     }
 }

@@ -39,5 +39,9 @@ enum InstructionClass {
     /** A store over a later instruction of the snippet, DC CVAU/IC IVAU maintenance, then running it. */
     SELF_MODIFYING,
     /** A counted backward loop (x19 counts) around one instruction of the other straight-line classes. */
-    LOOP
+    LOOP,
+    /** SIMD&amp;FP loads and stores: B/H/S/D/Q in every addressing mode, pairs, literal. */
+    SIMD_LOAD_STORE,
+    /** FMOV general, UMOV/SMOV, INS, DUP, and the modified-immediate MOVI/MVNI/ORR/BIC/FMOV. */
+    SIMD_MOVE
 }

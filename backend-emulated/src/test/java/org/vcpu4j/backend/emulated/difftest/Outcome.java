@@ -19,12 +19,15 @@ import java.util.TreeSet;
  * @param sp the stack pointer
  * @param nzcv N, Z, C, V as a 4-bit value
  * @param changedWords scratch-buffer offset to new value, for every 8-byte word that changed
+ * @param v V0-V31, two longs each (low half first)
  */
-record Outcome(String failure, int signal, long faultPc, long[] x, long sp, int nzcv, Map<Integer, Long> changedWords) {
+record Outcome(String failure, int signal, long faultPc, long[] x, long sp, int nzcv, Map<Integer, Long> changedWords,
+        long[] v) {
 
     /** Copies the fields. */
     Outcome {
         x = x.clone();
+        v = v.clone();
         changedWords = new TreeMap<>(changedWords);
     }
 
@@ -57,6 +60,12 @@ record Outcome(String failure, int signal, long faultPc, long[] x, long sp, int 
         }
         if (sp != qemu.sp) {
             out.add(String.format("sp: emulator 0x%016x, qemu 0x%016x", sp, qemu.sp));
+        }
+        for (int i = 0; i < 32 && signal == 0; i++) {
+            if (v[2 * i] != qemu.v[2 * i] || v[2 * i + 1] != qemu.v[2 * i + 1]) {
+                out.add(String.format("v%d: emulator 0x%016x%016x, qemu 0x%016x%016x", i, v[2 * i + 1], v[2 * i],
+                        qemu.v[2 * i + 1], qemu.v[2 * i]));
+            }
         }
         if (nzcv != qemu.nzcv) {
             out.add(String.format("nzcv: emulator 0x%x, qemu 0x%x", nzcv, qemu.nzcv));

@@ -68,19 +68,22 @@ final class QemuHarness implements AutoCloseable {
      */
     synchronized Outcome run(DiffCase c) {
         int[] words = c.layout().words();
-        ByteBuffer b = ByteBuffer.allocate(8 + 34 * 8 + 4 * words.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(8 + 34 * 8 + 512 + 4 * words.length).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC).putInt(words.length);
         for (long v : c.x()) {
             b.putLong(v);
         }
         b.putLong(DifftestLayout.INITIAL_SP).putLong((long) c.nzcv() << 28).putLong(c.scratchSeed());
+        for (long v : c.v()) {
+            b.putLong(v);
+        }
         for (int w : words) {
             b.putInt(w);
         }
         try {
             in.write(b.array());
             in.flush();
-            byte[] head = new byte[4 + 34 * 8 + 4];
+            byte[] head = new byte[4 + 34 * 8 + 512 + 4];
             out.readFully(head);
             ByteBuffer h = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
             int status = h.getInt();
@@ -91,6 +94,10 @@ final class QemuHarness implements AutoCloseable {
             long sp = h.getLong();
             int nzcv = (int) (h.getLong() >>> 28) & 0xF;
             long faultPc = h.getLong();
+            long[] v = new long[64];
+            for (int i = 0; i < 64; i++) {
+                v[i] = h.getLong();
+            }
             int changed = h.getInt();
             byte[] rest = new byte[changed * 12];
             out.readFully(rest);
@@ -99,7 +106,7 @@ final class QemuHarness implements AutoCloseable {
             for (int i = 0; i < changed; i++) {
                 words2.put(r.getInt(), r.getLong());
             }
-            return new Outcome(null, status, faultPc, x, sp, nzcv, words2);
+            return new Outcome(null, status, faultPc, x, sp, nzcv, words2, v);
         } catch (IOException e) {
             throw new AssertionError("the QEMU harness died (exit " + (process.isAlive() ? "-" : process.exitValue())
                     + ") on the case:\n" + c.describe(), e);
