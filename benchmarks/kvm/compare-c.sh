@@ -4,7 +4,8 @@
 #
 #  1. Alternating whole-process runs, C then Java, ROUNDS times per mode (EXITS timed exits each, after
 #     a warm-up in the same process): load from other processes hits both alike. Java/C is the ratio of
-#     the medians of the per-round figures.
+#     the medians of the per-round figures; the fastest rounds (least disturbed by other load) are
+#     compared too.
 #  2. The JMH benchmark KvmExitBenchmarks (ns per exit round trip, with its error).
 #  3. perf stat -e syscalls:sys_enter_ioctl (else strace -c) on KvmExitLoop with N and 2N exits:
 #     (ioctls(2N) - ioctls(N)) / N is the number of ioctls per exit.
@@ -49,8 +50,11 @@ for mode in ("pio", "mmio"):
     c = statistics.median(r[0] for r in rows)
     j = statistics.median(r[1] for r in rows)
     paired = statistics.median(r[1] / r[0] for r in rows)
+    cmin = min(r[0] for r in rows)
+    jmin = min(r[1] for r in rows)
     print(f"{mode}: {len(rows)} alternating rounds, median C {c:.0f} ns/exit, median Java {j:.0f} ns/exit, "
-          f"Java/C {j / c:.3f} (median of per-round ratios {paired:.3f})")
+          f"Java/C {j / c:.3f} (median of per-round ratios {paired:.3f}); "
+          f"fastest round C {cmin:.0f}, Java {jmin:.0f}, Java/C {jmin / cmin:.3f}")
 PY
 
 if [ -z "${SKIP_JMH:-}" ]; then

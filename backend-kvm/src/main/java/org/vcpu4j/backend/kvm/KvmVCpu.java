@@ -51,14 +51,16 @@ abstract class KvmVCpu implements ArchVCpu {
 
     @Override
     public void requestExit() {
-        exitRequested = true;
-        KvmRun.immediate_exit(run, (byte) 1);
-        VarHandle.fullFence();
-        if (inKvmRun) {
-            synchronized (threadLock) {
-                if (bound && !closed && inKvmRun) {
-                    calls.kick(boundThread);
-                }
+        // Under the lock so a concurrent close() cannot unmap kvm_run between the check and the write.
+        synchronized (threadLock) {
+            if (closed) {
+                return;
+            }
+            exitRequested = true;
+            KvmRun.immediate_exit(run, (byte) 1);
+            VarHandle.fullFence();
+            if (bound && inKvmRun) {
+                calls.kick(boundThread);
             }
         }
     }

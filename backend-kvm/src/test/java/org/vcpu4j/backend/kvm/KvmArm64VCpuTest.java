@@ -251,6 +251,8 @@ class KvmArm64VCpuTest {
     void closeReleasesTheMappingAndTheFd() {
         KvmArm64VCpu v = vcpu();
         v.close();
+        v.requestExit();
+        assertFalse(fake.log.contains("kick"), "a request after close touches nothing");
         assertEquals(1, fake.unmapped);
         assertEquals(List.of(20), fake.closedFds);
         assertThrows(UnsupportedOperationException.class, () -> vcpu().injectInterrupt(27));
