@@ -27,13 +27,29 @@ final class EmulatorRunner implements AutoCloseable {
     /** VBAR_EL1: every vector holds {@code hvc #0}, so that an exception the snippet takes ends the run. */
     static final long VECTORS = DifftestLayout.CODE_BASE + 0x8000;
 
+    /** Stage-1 tables for the MMU-on mode: one level-1 table and one level-2 table in the code page. */
+    static final long LEVEL1_TABLE = DifftestLayout.CODE_BASE + 0xA000;
+    static final long LEVEL2_TABLE = DifftestLayout.CODE_BASE + 0xB000;
+    /** SCTLR_EL1.M, C, SA and I (D19.2.118): MMU and caches on, SP alignment checked, A (alignment) off. */
+    static final long SCTLR_MMU_ON_BITS = 1L | 1L << 2 | 1L << 3 | 1L << 12;
+    /** TCR_EL1: T0SZ 25 (39-bit VA), IRGN0/ORGN0 write-back, SH0 inner shareable, TG0 4 KiB, EPD1 (D19.2.139). */
+    static final long TCR = 25 | 1L << 8 | 1L << 10 | 3L << 12 | 1L << 23;
+
+    private final boolean mmuOn;
     private final Hypervisor hypervisor;
     private final VirtualMachine vm;
     private final VCpu vcpu;
     private final Thread owner;
 
-    /** Opens the emulated backend, maps RAM and binds a vCPU to the calling thread. */
-    EmulatorRunner() {
+    /**
+     * Opens the emulated backend, maps RAM and binds a vCPU to the calling thread.
+     *
+     * @param mmuOn false: the MMU off, as after reset (data accesses are Device memory, so they must be
+     *     aligned); true: the MMU on with an identity map of Normal write-back memory, where unaligned
+     *     accesses work as they do for a Linux process under qemu-aarch64
+     */
+    EmulatorRunner(boolean mmuOn) {
+        this.mmuOn = mmuOn;
         hypervisor = Backends.open("emulated");
         vm = hypervisor.createVirtualMachine();
         vm.mapRam(DifftestLayout.CODE_BASE, DifftestLayout.RAM_SIZE);
@@ -46,6 +62,11 @@ final class EmulatorRunner implements AutoCloseable {
             vectors.putInt(slot, SnippetLayout.HVC0);
         }
         vm.memory().write(VECTORS, vectors.array());
+        // Level 1 entry 0: table descriptor; level 2 entry 128: a 2 MiB block at 0x1000_0000, AF, inner
+        // shareable, AttrIdx 0, EL1 read/write (Arm ARM D8.3 "Translation table descriptor formats").
+        vm.memory().writeLong(LEVEL1_TABLE, LEVEL2_TABLE | 0b11);
+        vm.memory().writeLong(LEVEL2_TABLE + 8 * (DifftestLayout.CODE_BASE >>> 21 & 511),
+                DifftestLayout.CODE_BASE | 1L << 10 | 3L << 8 | 0b01);
     }
 
     /** {@return whether this runner's vCPU is bound to the calling thread} */
@@ -88,6 +109,13 @@ final class EmulatorRunner implements AutoCloseable {
                 .sys(SystemRegister.ESR_EL1, 0)
                 .elrEl1(0)
                 .spsrEl1(0);
+        if (mmuOn) {
+            long sctlr = ((Aarch64State) vcpu.saveState()).sys(SystemRegister.SCTLR_EL1);
+            state.sys(SystemRegister.SCTLR_EL1, (sctlr | SCTLR_MMU_ON_BITS) & ~2L)
+                    .sys(SystemRegister.TCR_EL1, TCR)
+                    .sys(SystemRegister.TTBR0_EL1, LEVEL1_TABLE)
+                    .sys(SystemRegister.MAIR_EL1, 0xFF); // attribute 0: Normal, write-back
+        }
         vcpu.restoreState(state.build());
         long start = vcpu.retiredInstructions().orElse(0);
         vcpu.setInstructionLimit(start + INSTRUCTION_BUDGET);
