@@ -50,6 +50,18 @@ public enum Rule {
             + "(x86-64: 8/16-bit destinations merge, 32-bit ones zero-extend)",
             List.of("Use org.vcpu4j.spi.aarch64.Completion.loadResult", "Rt = 31 must write nothing (not SP)",
                     "x86-64: the value goes to kvm_run.mmio.data and KVM finishes the instruction")),
+    /** Accesses without a syndrome. */
+    EXIT_003("EXIT-003", "A load/store pair (LDP/STP, no valid syndrome) to an unmapped address exits as "
+            + "NestedPageFault(address, READ or WRITE), a branch to an unmapped address as NestedPageFault(address, "
+            + "EXECUTE); the PC stays on the faulting instruction and no register changes (AArch64)",
+            List.of("ISV = 0 data aborts must not be decoded as MMIO (KVM: KVM_EXIT_ARM_NISV)",
+                    "Instruction aborts from stage 2 (EC 0x20) become EXECUTE faults at the branch target")),
+    /** External abort answer. */
+    EXIT_004("EXIT-004", "completeMmioWithExternalAbort() makes the guest take a synchronous external abort at "
+            + "VBAR_EL1+0x200: ESR_EL1.EC = 0x25, DFSC = 0x10, WnR as the access, ELR_EL1 = the access, "
+            + "FAR_EL1 = its address (AArch64)",
+            List.of("Rewind the PC advance before injecting the abort", "ESR_EL1 ISV = 0, WnR = 1 for stores",
+                    "KVM: KVM_SET_VCPU_EVENTS with ext_dabt_pending")),
     /** PC contract. */
     PC_001("PC-001", "When run() returns an MMIO, system-register, HVC, SMC, port or WFI/HLT exit, the PC "
             + "already points past the trapping instruction",
@@ -91,6 +103,12 @@ public enum Rule {
     KICK_002("KICK-002", "requestExit() between runs is not lost: the next run() returns Interrupted before the "
             + "guest executes anything",
             List.of("The request flag is sticky until a run() consumes it")),
+    /** Robustness. */
+    ROB_001("ROB-001", "Random instruction bytes never make run() throw: every guest action becomes a guest "
+            + "exception or a defined exit, and the vCPU stays usable",
+            List.of("Undefined encodings are injected into the guest (EC 0x00), not thrown",
+                    "Unknown exception classes become InternalError exits",
+                    "KVM: a triple fault or internal error is an exit, not a BackendException")),
     /** Resources. */
     RES_001("RES-001", "Creating, running and closing many VMs and vCPUs leaks no file descriptors",
             List.of("Every fd (VM, vCPU, eventfd) is closed by close()", "mmaps of kvm_run are unmapped")),
@@ -134,6 +152,7 @@ public enum Rule {
             case SYS_001, SYS_002 -> arm ? EnumSet.of(Capability.SYSREG_TRAPS) : EnumSet.noneOf(Capability.class);
             case PSCI_001 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.PSCI_FORWARDED);
             case CTX_004 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.FP_SIMD_STATE);
+            case EXIT_003, EXIT_004 -> EnumSet.of(Capability.AARCH64_GUEST);
             case HVC_001, HVC_002 -> EnumSet.of(Capability.HYPERCALLS);
             case IRQ_001 -> EnumSet.of(Capability.INTERRUPTS);
             case RES_001 -> EnumSet.of(Capability.FD_COUNT);

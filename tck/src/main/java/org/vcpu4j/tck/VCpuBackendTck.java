@@ -7,6 +7,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterProperty;
 import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.api.Hypervisor;
@@ -246,6 +247,18 @@ public abstract class VCpuBackendTck {
         return arm() ? A64Arbitraries.interruptIds() : X86Arbitraries.vectors();
     }
 
+    /** @return 8-byte aligned unmapped addresses */
+    @Provide
+    Arbitrary<Long> unmappedAddresses() {
+        return IsaKit.of(guestIsa()).mmioAddresses();
+    }
+
+    /** @return 64 random bytes of guest code */
+    @Provide
+    Arbitrary<byte[]> randomCode() {
+        return Arbitraries.bytes().array(byte[].class).ofSize(64);
+    }
+
     /** @return NOPs placed before the instruction under test */
     @Provide
     Arbitrary<Integer> padding() {
@@ -348,6 +361,33 @@ public abstract class VCpuBackendTck {
     public void exit002_completionLeavesTheArchitecturalValue(@ForAll("mmioCases") MmioCase access,
             @ForAll("gprValues") List<Long> gprs, @ForAll long deviceValue) {
         verify(Rule.EXIT_002, () -> checks().exit002(access, gprs, deviceValue));
+    }
+
+    /**
+     * EXIT-003: accesses without a valid syndrome become nested page faults at the faulting instruction.
+     *
+     * @param kind 0 = LDP, 1 = STP, 2 = branch (instruction fetch)
+     * @param address the unmapped address
+     * @param gprs the registers
+     */
+    @Property
+    @TckRule(Rule.EXIT_003)
+    public void exit003_accessWithoutSyndromeIsANestedPageFault(@ForAll @IntRange(min = 0, max = 2) int kind,
+            @ForAll("unmappedAddresses") long address, @ForAll("gprValues") List<Long> gprs) {
+        verify(Rule.EXIT_003, () -> checks().exit003(kind, address, gprs));
+    }
+
+    /**
+     * EXIT-004: an MMIO exit answered with an external abort is taken by the guest as a data abort.
+     *
+     * @param access the access
+     * @param gprs the registers
+     */
+    @Property
+    @TckRule(Rule.EXIT_004)
+    public void exit004_externalAbortAnswerIsTakenByTheGuest(@ForAll("mmioCases") MmioCase access,
+            @ForAll("gprValues") List<Long> gprs) {
+        verify(Rule.EXIT_004, () -> checks().exit004(access, gprs));
     }
 
     // ---------------------------------------------------------------- PC
@@ -462,6 +502,19 @@ public abstract class VCpuBackendTck {
     @TckRule(Rule.KICK_002)
     public void kick002_requestExitBetweenRunsIsNotLost() {
         verify(Rule.KICK_002, () -> checks().kick002());
+    }
+
+    // ---------------------------------------------------------------- ROB
+
+    /**
+     * ROB-001: random code never makes run() throw.
+     *
+     * @param code random instruction bytes
+     */
+    @Property
+    @TckRule(Rule.ROB_001)
+    public void rob001_randomCodeNeverMakesRunThrow(@ForAll("randomCode") byte[] code) {
+        verify(Rule.ROB_001, () -> checks().rob001(code));
     }
 
     // ---------------------------------------------------------------- RES

@@ -130,6 +130,21 @@ public final class Machine implements AutoCloseable {
     }
 
     /**
+     * Runs the vCPU once and asks it to exit after {@code millis}, for guests that may spin.
+     *
+     * @param millis when to call requestExit()
+     * @return the exit (Interrupted if the kick ended the run)
+     */
+    public VCpuExit runKicked(long millis) {
+        ScheduledFuture<?> kick = WATCHDOG.schedule(cpu::requestExit, millis, TimeUnit.MILLISECONDS);
+        try {
+            return run();
+        } finally {
+            kick.cancel(false);
+        }
+    }
+
+    /**
      * Runs the vCPU and expects an exit of a type.
      *
      * @param <T> the exit type

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.vcpu4j.api.AccessKind;
 import org.vcpu4j.api.AccessWidth;
 import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.api.Hypervisor;
@@ -311,6 +312,87 @@ public final class RuleChecks {
                 + " (was 0x%x before)", c, deviceValue, registerName(reg), expected, actual, kit.gpr(r.before, reg)));
     }
 
+    /**
+     * EXIT-003 (AArch64).
+     *
+     * @param kind 0 = LDP, 1 = STP, 2 = BR
+     * @param address the unmapped address
+     * @param gprs the registers
+     */
+    public void exit003(int kind, long address, List<Long> gprs) {
+        // LDP/STP X1, X2, [X3] (C6.2.164 / C6.2.362, signed offset 0); BR X3 (C6.2.37)
+        int insn = switch (kind) {
+            case 0 -> 0xA940_0000 | 2 << 10 | 3 << 5 | 1;
+            case 1 -> A64.stpX(1, 2, 3, 0);
+            default -> 0xD61F_0000 | 3 << 5;
+        };
+        AccessKind access = kind == 0 ? AccessKind.READ : kind == 1 ? AccessKind.WRITE : AccessKind.EXECUTE;
+        String what = (kind == 0 ? "ldp x1, x2, [x3]" : kind == 1 ? "stp x1, x2, [x3]" : "br x3")
+                + String.format(" with x3 = 0x%x", address);
+        try (Machine m = Machine.start(hv, kit, A64.toBytes(insn, A64.wfi()), Set.of())) {
+            RegisterState before = kit.withGpr(kit.withGprs(m.baseline(), gprs, kit.codeAddress()), 3, address);
+            m.cpu().restoreState(before);
+            VCpuExit exit = m.run();
+            VCpuExit expected = new VCpuExit.NestedPageFault(address, access);
+            check(expected.equals(exit), "EXIT-003: " + what + ": expected " + expected + ", got " + exit);
+            long expectedPc = kind == 2 ? address : kit.codeAddress();
+            List<String> diff = kit.differences(kit.withPc(before, expectedPc), m.cpu().saveState());
+            check(diff.isEmpty(), "EXIT-003: " + what + ": the PC must stay on the faulting instruction (0x"
+                    + Long.toHexString(expectedPc) + ") and no register may change (expected != actual): " + diff);
+        }
+    }
+
+    /**
+     * EXIT-004 (AArch64).
+     *
+     * @param c the access
+     * @param gprs the registers
+     */
+    public void exit004(MmioCase c, List<Long> gprs) {
+        if (!(c instanceof MmioCase.A64 a)) {
+            throw new AssertionError("EXIT-004 is an AArch64 rule; the capability check should have skipped it");
+        }
+        A64SysReg esr = A64SysReg.of(SystemRegister.ESR_EL1);
+        A64SysReg far = A64SysReg.of(SystemRegister.FAR_EL1);
+        A64SysReg elr = new A64SysReg(3, 0, 4, 0, 1); // ELR_EL1 (D19.2.36)
+        int[] handler = {esr.mrs(0), elr.mrs(1), far.mrs(2), A64.hvc(0)};
+        try (Machine m = Machine.start(hv, kit, A64.toBytes(a.access().encode(), A64.wfi()), Set.of())) {
+            m.write(A64Kit.VECTORS + 0x200, A64.toBytes(handler)); // current EL with SP_ELx, synchronous
+            RegisterState before = kit.withGprs(m.baseline(), gprs, kit.codeAddress());
+            before = ((Aarch64State) kit.withGpr(before, a.access().rn(), a.address() - a.access().offset()))
+                    .toBuilder().sys(SystemRegister.VBAR_EL1, A64Kit.VECTORS).build();
+            m.cpu().restoreState(before);
+            VCpuExit exit = m.run();
+            check(exit instanceof VCpuExit.MmioRead || exit instanceof VCpuExit.MmioWrite,
+                    "EXIT-004: " + c + ": expected an MMIO exit, got " + exit);
+            m.cpu().completeMmioWithExternalAbort();
+            VCpuExit taken = m.run();
+            if (!(taken instanceof VCpuExit.Hypercall h)) {
+                throw new AssertionError("EXIT-004: " + c + " answered with an external abort: the guest's handler at "
+                        + "VBAR_EL1+0x200 must run and call HVC with ESR/ELR/FAR, but run() returned " + taken + " "
+                        + m.describeCpu());
+            }
+            long esrValue = h.number();
+            List<String> problems = new ArrayList<>();
+            if ((esrValue >>> 26 & 0x3F) != 0x25) {
+                problems.add(String.format("ESR_EL1.EC = 0x%x, not 0x25 (data abort from the current EL)", esrValue >>> 26 & 0x3F));
+            }
+            if ((esrValue & 0x3F) != 0x10) {
+                problems.add(String.format("ESR_EL1.DFSC = 0x%x, not 0x10 (synchronous external abort)", esrValue & 0x3F));
+            }
+            if ((esrValue >>> 6 & 1) != (c.isLoad() ? 0 : 1)) {
+                problems.add("ESR_EL1.WnR = " + (esrValue >>> 6 & 1) + " for a " + (c.isLoad() ? "load" : "store"));
+            }
+            if (h.arg(0) != kit.codeAddress()) {
+                problems.add(String.format("ELR_EL1 = 0x%x, not the access at 0x%x", h.arg(0), kit.codeAddress()));
+            }
+            if (h.arg(1) != a.address()) {
+                problems.add(String.format("FAR_EL1 = 0x%x, not the address 0x%x", h.arg(1), a.address()));
+            }
+            check(problems.isEmpty(), "EXIT-004: " + c + " answered with an external abort: " + problems);
+        }
+    }
+
     // ------------------------------------------------------------------ PC
 
     /**
@@ -536,6 +618,29 @@ public final class RuleChecks {
             VCpuExit next = m.run();
             check(next instanceof VCpuExit.Halt, "KICK-002: the request must be consumed by one run(); the next run() "
                     + "returned " + next + " instead of the guest's Halt");
+        }
+    }
+
+    // ------------------------------------------------------------------ ROB
+
+    /**
+     * ROB-001.
+     *
+     * @param random random code bytes
+     */
+    public void rob001(byte[] random) {
+        try (Machine m = Machine.start(hv, kit, concat(random, kit.halt()), Set.of())) {
+            VCpuExit exit;
+            try {
+                exit = m.runKicked(20);
+            } catch (RuntimeException e) {
+                throw new AssertionError("ROB-001: run() threw " + e + " for the guest code "
+                        + java.util.HexFormat.of().formatHex(random), e);
+            }
+            check(exit != null, "ROB-001: run() returned null");
+            check(m.cpu().state() == VCpuState.READY, "ROB-001: after " + exit + " for the guest code "
+                    + java.util.HexFormat.of().formatHex(random) + " the vCPU is " + m.cpu().state() + ", not READY");
+            m.cpu().saveState();
         }
     }
 
