@@ -258,4 +258,41 @@ class ExceptionTest {
             assertEquals(0, s.v(0).low(), "the trapped FMOV did nothing");
         }
     }
+
+    @Test
+    void theVirtualTimerRaisesPpi27() {
+        int[] code = {
+            0xd2a80001, // 0x000 _start: mov x1, #0x40000000
+            0x91200021, // 0x004 add x1, x1, #0x800
+            0xd518c001, // 0x008 msr vbar_el1, x1
+            0xd53be002, // 0x00c mrs x2, cntfrq_el0
+            0xd53be043, // 0x010 mrs x3, cntvct_el0
+            0x91040064, // 0x014 add x4, x3, #0x100
+            0xd51be344, // 0x018 msr cntv_cval_el0, x4
+            0xd2800025, // 0x01c mov x5, #0x1
+            0xd51be325, // 0x020 msr cntv_ctl_el0, x5
+            0xd50342ff, // 0x024 msr daifclr, #0x2
+            0x14000000, // 0x028 wait: b 40000028 <wait>
+            PAD_TO, 0xa80,
+            0xd538cc14, // 0xa80 mrs x20, icc_iar1_el1
+            0xd53be335, // 0xa84 mrs x21, cntv_ctl_el0
+            0xd2800066, // 0xa88 mov x6, #0x3
+            0xd51be326, // 0xa8c msr cntv_ctl_el0, x6
+            0xd518cc34, // 0xa90 msr icc_eoir1_el1, x20
+            0xd53be336, // 0xa94 mrs x22, cntv_ctl_el0
+            0xd4000002, // 0xa98 hvc #0x0
+        };
+        try (Guest g = new Guest(code)) {
+            g.vcpu.setInstructionLimit(500_000_000L);
+            VCpuExit exit = g.run();
+            assertInstanceOf(VCpuExit.Hypercall.class, exit, "the timer interrupt ended the loop: " + exit);
+            assertEquals(62_500_000L, g.x(2), "CNTFRQ_EL0");
+            assertEquals(27, g.x(20), "the virtual timer's PPI");
+            assertEquals(R + 0x28, g.state().elrEl1(), "interrupted in the loop");
+            assertEquals(5, g.x(21), "CNTV_CTL_EL0: ENABLE and ISTATUS");
+            assertEquals(7, g.x(22), "CNTV_CTL_EL0 after masking: IMASK, ENABLE, ISTATUS");
+            long count = g.state().sys(SystemRegister.CNTVCT_EL0);
+            assertEquals(true, count - g.x(3) >= 0x100, "the count moved past the compare value");
+        }
+    }
 }
