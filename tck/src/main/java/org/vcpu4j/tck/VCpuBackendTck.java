@@ -52,6 +52,8 @@ public abstract class VCpuBackendTck {
     public static final String REQUIRE_AVAILABLE_PROPERTY = "vcpu4j.tck.requireAvailable";
     /** The system property with the number of tries per random property. */
     public static final String TRIES_PROPERTY = "vcpu4j.tck.tries";
+    /** jqwik's own default-tries switch; when set as a system property it wins over {@value #TRIES_PROPERTY}. */
+    public static final String JQWIK_TRIES_PROPERTY = "jqwik.tries.default";
     /** The tries per random property when {@value #TRIES_PROPERTY} is not set. */
     public static final int DEFAULT_TRIES = 100;
 
@@ -124,20 +126,28 @@ public abstract class VCpuBackendTck {
         return 1;
     }
 
-    /** {@return the tries per random property: {@value #TRIES_PROPERTY}, default {@value #DEFAULT_TRIES}} */
+    /**
+     * {@return the tries per random property: the system property {@value #JQWIK_TRIES_PROPERTY} if set (so
+     * jqwik's own switch works too), else {@value #TRIES_PROPERTY}, else {@value #DEFAULT_TRIES}}
+     */
     public static int configuredTries() {
-        String v = System.getProperty(TRIES_PROPERTY);
-        if (v == null || v.isBlank()) {
-            return DEFAULT_TRIES;
+        String jqwik = System.getProperty(JQWIK_TRIES_PROPERTY);
+        if (jqwik != null && !jqwik.isBlank()) {
+            return parseTries(JQWIK_TRIES_PROPERTY, jqwik);
         }
+        String v = System.getProperty(TRIES_PROPERTY);
+        return v == null || v.isBlank() ? DEFAULT_TRIES : parseTries(TRIES_PROPERTY, v);
+    }
+
+    private static int parseTries(String property, String v) {
         try {
             int tries = Integer.parseInt(v.strip());
             if (tries < 1) {
-                throw new IllegalArgumentException(TRIES_PROPERTY + " must be at least 1, not " + tries);
+                throw new IllegalArgumentException(property + " must be at least 1, not " + tries);
             }
             return tries;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(TRIES_PROPERTY + " must be a number, not '" + v + "'", e);
+            throw new IllegalArgumentException(property + " must be a number, not '" + v + "'", e);
         }
     }
 
