@@ -180,6 +180,7 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
         for (SystemRegister r : SystemRegister.values()) {
             cpu.setSystemRegister(r, s.sys(r));
         }
+        cpu.cancelPendingAbort();
         cpu.flushTlb();
     }
 

@@ -67,6 +67,11 @@ public final class Cpu extends SystemUnit {
         externalAbortWrite = trapWrite;
     }
 
+    /** Forgets an external abort arranged for the next run (the state is being replaced). */
+    public void cancelPendingAbort() {
+        externalAbortPending = false;
+    }
+
     /** {@return the AArch64 SPSR-format PSTATE.M, for messages} */
     public int mode() {
         return mode;

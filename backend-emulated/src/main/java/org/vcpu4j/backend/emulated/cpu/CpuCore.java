@@ -189,8 +189,8 @@ public abstract class CpuCore {
         int oldEl = el();
         mode = newMode;
         sp = usesSpEl1(newMode) ? spEl1 : spEl0;
-        if (oldEl != el()) {
-            flushTlb();
+        if (oldEl != el() && (sys[SCTLR] & 1) != 0) {
+            flushTlb(); // EL0 and EL1 permissions differ only with the MMU on
         }
     }
 
