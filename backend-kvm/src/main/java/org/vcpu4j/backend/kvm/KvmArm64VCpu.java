@@ -63,7 +63,11 @@ final class KvmArm64VCpu extends KvmVCpu {
         KvmVcpuInit.target(init, target);
         KvmVcpuInit.features(init, 0, 1 << KvmIoctls.KVM_ARM_VCPU_PSCI_0_2);
         calls.ioctl(fd, KvmIoctls.KVM_ARM_VCPU_INIT, init);
-        setReg(sysReg(SystemRegister.MPIDR_EL1), config.mpidr() | (1L << 31));
+        long mpidr = config.mpidr() | (1L << 31);
+        // KVM derives MPIDR_EL1 from the vCPU id; write it only when the VMM asked for another affinity.
+        if (getReg(sysReg(SystemRegister.MPIDR_EL1)) != mpidr) {
+            setReg(sysReg(SystemRegister.MPIDR_EL1), mpidr);
+        }
         if (config.dtbAddress() != 0) {
             setReg(KvmArm64Regs.x(0), config.dtbAddress());
         }

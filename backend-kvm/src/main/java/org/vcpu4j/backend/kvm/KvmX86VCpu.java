@@ -8,6 +8,7 @@ import org.vcpu4j.api.AccessWidth;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.api.VCpuSetupConfig;
+import org.vcpu4j.api.x86_64.DescriptorTable;
 import org.vcpu4j.api.x86_64.Segment;
 import org.vcpu4j.api.x86_64.X86_64SetupConfig;
 import org.vcpu4j.api.x86_64.X86_64State;
@@ -74,7 +75,7 @@ final class KvmX86VCpu extends KvmVCpu {
             KvmSegment.write(sregs, KvmSregs.segmentOffset(r), Segment.flatData(X86SystemTables.DATA_SELECTOR));
         }
         KvmDtable.write(sregs, KvmSregs.offsetOf("gdt"),
-                new org.vcpu4j.api.x86_64.DescriptorTable(tables + X86SystemTables.GDT_OFFSET, X86SystemTables.GDT_LIMIT));
+                new DescriptorTable(tables + X86SystemTables.GDT_OFFSET, X86SystemTables.GDT_LIMIT));
         KvmSregs.set(sregs, "cr0", X86SystemTables.CR0);
         KvmSregs.set(sregs, "cr3", tables);
         KvmSregs.set(sregs, "cr4", X86SystemTables.CR4);

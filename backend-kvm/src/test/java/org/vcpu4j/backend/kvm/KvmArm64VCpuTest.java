@@ -70,6 +70,14 @@ class KvmArm64VCpuTest {
     }
 
     @Test
+    void mpidrIsLeftAloneWhenKvmAlreadyHasTheAffinity() {
+        fake.reg(MPIDR_ID, 0x8000_0003L);
+        vm().createVCpu(3, Aarch64CreateConfig.ofMpidr(3));
+        assertFalse(fake.log.contains(String.format("KVM_SET_ONE_REG(0x%x)", MPIDR_ID)), fake.log.toString());
+        assertTrue(fake.log.contains(String.format("KVM_GET_ONE_REG(0x%x)", MPIDR_ID)), fake.log.toString());
+    }
+
+    @Test
     void coreRegisterIdsFollowStructKvmRegs() {
         KvmArm64VCpu v = vcpu();
         v.setGpr(5, 55);
