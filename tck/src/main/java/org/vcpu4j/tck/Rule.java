@@ -110,7 +110,8 @@ public enum Rule {
                     "Unknown exception classes become InternalError exits",
                     "KVM: a triple fault or internal error is an exit, not a BackendException")),
     /** Resources. */
-    RES_001("RES-001", "Creating, running and closing many VMs and vCPUs leaks no file descriptors",
+    RES_001("RES-001", "Creating, running and closing many VMs and vCPUs leaks no file descriptors and no memory "
+            + "mappings (/proc/self/fd, /proc/self/maps)",
             List.of("Every fd (VM, vCPU, eventfd) is closed by close()", "mmaps of kvm_run are unmapped")),
     /** SMP. */
     RES_002("RES-002", "maxVCpus() vCPUs of one VM run at the same time, each on its own thread, each to its own halt",

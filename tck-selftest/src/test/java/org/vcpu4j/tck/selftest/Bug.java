@@ -89,6 +89,11 @@ enum Bug {
             delegate.restoreState(b.build());
         }
     }),
+    /** Every vCPU opens a file descriptor that nothing closes (a forgotten vCPU or eventfd fd). */
+    FILE_DESCRIPTOR_LEAKED(Rule.RES_001, cpu -> {
+        Leaks.leakOne();
+        return cpu;
+    }),
     /** The hypercall arguments are read one register too far (x2..x7). */
     HYPERCALL_ARGUMENTS_SHIFTED(Rule.HVC_001, cpu -> new DelegatingVCpu(cpu) {
         @Override
@@ -102,6 +107,28 @@ enum Bug {
             return exit;
         }
     });
+
+    /** The descriptors FILE_DESCRIPTOR_LEAKED opened, closed by the self-test when it is done. */
+    static final class Leaks {
+        private static final List<java.nio.channels.FileChannel> OPEN = new ArrayList<>();
+
+        private Leaks() {}
+
+        static synchronized void leakOne() {
+            try {
+                OPEN.add(java.nio.channels.FileChannel.open(java.nio.file.Path.of("/proc/self/stat")));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        static synchronized void closeAll() throws java.io.IOException {
+            for (var c : OPEN) {
+                c.close();
+            }
+            OPEN.clear();
+        }
+    }
 
     private final Rule rule;
     private final UnaryOperator<ArchVCpu> wrapper;

@@ -50,8 +50,9 @@ class TckSelfTest {
     }
 
     @AfterAll
-    static void restoreTries() {
+    static void restoreTriesAndCloseLeaks() throws Exception {
         restore(VCpuBackendTck.TRIES_PROPERTY, savedTries);
+        Bug.Leaks.closeAll();
     }
 
     @ParameterizedTest

@@ -651,11 +651,16 @@ public final class RuleChecks {
         int vcpus = Math.min(2, Math.max(1, tck.maxVCpus()));
         cycleVms(20, vcpus);
         long before = openDescriptors();
+        long mapsBefore = mappings();
         int cycles = 200;
         cycleVms(cycles, vcpus);
         long after = openDescriptors();
+        long mapsAfter = mappings();
         check(after - before <= 4, "RES-001: " + cycles + " VMs with " + vcpus + " vCPU(s) each were created, run and "
                 + "closed; open file descriptors went from " + before + " to " + after);
+        // slack for the JVM's own growth (JIT code cache, GC); a leak of one mapping per VM is 200
+        check(mapsAfter - mapsBefore <= 64, "RES-001: " + cycles + " VMs with " + vcpus + " vCPU(s) each were "
+                + "created, run and closed; /proc/self/maps went from " + mapsBefore + " to " + mapsAfter + " lines");
     }
 
     private void cycleVms(int cycles, int vcpus) {
@@ -675,6 +680,14 @@ public final class RuleChecks {
                     }
                 }
             }
+        }
+    }
+
+    private static long mappings() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps"))) {
+            return lines.count();
+        } catch (IOException e) {
+            throw new AssertionError("RES-001: cannot read /proc/self/maps: " + e, e);
         }
     }
 
