@@ -12,7 +12,8 @@ import java.util.Set;
 public enum Rule {
     /** Lifecycle state machine. */
     LIF_001("LIF-001", "The vCPU state machine accepts exactly the legal transitions (random operation sequences "
-            + "against the model CREATED-setup->FREE-bind->READY-run->READY, unbind, close)",
+            + "against the model CREATED-setup->FREE-bind->READY-run->READY, unbind, close; a bound vCPU refuses calls "
+            + "from other threads)",
             List.of("Did ArchVCpu.setup/bind/unbind/run throw where it should not? (the library then marks the "
                     + "vCPU INVALID)", "Does run() return null or an exit that leaves the vCPU unusable?")),
     /** Closing. */

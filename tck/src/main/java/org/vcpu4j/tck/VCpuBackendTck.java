@@ -557,6 +557,8 @@ public abstract class VCpuBackendTck {
         SET_ENTRY,
         /** saveState(). */
         SAVE_STATE,
+        /** saveState() from another platform thread (refused while the vCPU is bound). */
+        SAVE_STATE_ON_ANOTHER_THREAD,
         /** close(). */
         CLOSE
     }

@@ -111,6 +111,7 @@ public final class RuleChecks {
             case UNBIND -> s == VCpuState.READY ? VCpuState.FREE : null;
             case RUN -> s == VCpuState.READY ? VCpuState.READY : null;
             case SET_ENTRY, SAVE_STATE -> configurable ? s : null;
+            case SAVE_STATE_ON_ANOTHER_THREAD -> s == VCpuState.CREATED || s == VCpuState.FREE ? s : null;
             case CLOSE -> VCpuState.CLOSED;
         };
     }
@@ -128,6 +129,19 @@ public final class RuleChecks {
             }
             case SET_ENTRY -> cpu.setEntry(kit.codeAddress());
             case SAVE_STATE -> cpu.saveState();
+            case SAVE_STATE_ON_ANOTHER_THREAD -> {
+                AtomicReference<RuntimeException> thrown = new AtomicReference<>();
+                join(Thread.ofPlatform().name("vcpu4j-tck-other-thread").start(() -> {
+                    try {
+                        cpu.saveState();
+                    } catch (RuntimeException e) {
+                        thrown.set(e);
+                    }
+                }));
+                if (thrown.get() != null) {
+                    throw thrown.get();
+                }
+            }
             case CLOSE -> cpu.close();
         }
     }
