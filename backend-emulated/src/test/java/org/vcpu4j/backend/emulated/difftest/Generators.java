@@ -318,6 +318,11 @@ final class Generators {
             int word = group == 0
                     ? (bits & ~0x1C00_0000) | 0x1000_0000   // bits 28:26 = 100
                     : (bits & ~0x0E00_0000) | 0x0A00_0000;  // bits 27:25 = 101
+            if ((word & 0xFF60_8000) == 0x9B40_0000) {
+                // SMULH/UMULH: Ra (bits 14:10) is should-be-one; another value is CONSTRAINED UNPREDICTABLE
+                // (UNDEFINED or as if 11111), where the emulator and QEMU may both be right.
+                word |= 0x1F << 10;
+            }
             return (Instr) Instr.Fixed.of(word, String.format(".inst 0x%08x   // data processing, %s", word,
                     group == 0 ? "immediate" : "register"));
         });
