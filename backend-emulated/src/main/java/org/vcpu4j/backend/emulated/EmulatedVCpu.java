@@ -1,6 +1,7 @@
 package org.vcpu4j.backend.emulated;
 
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.api.VCpuSetupConfig;
@@ -27,8 +28,8 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
 
     private final Cpu cpu;
 
-    EmulatedVCpu(EmulatedVm vm, Aarch64CreateConfig config, long counterEpoch) {
-        this.cpu = new Cpu(vm::physical, counterEpoch);
+    EmulatedVCpu(EmulatedVm vm, Aarch64CreateConfig config, long counterEpoch, AtomicLong codeGeneration) {
+        this.cpu = new Cpu(vm::physical, counterEpoch, codeGeneration);
         Aarch64State.Builder initial = Aarch64State.reset().toBuilder()
                 .x(0, config.dtbAddress())
                 .sys(SystemRegister.MPIDR_EL1, MPIDR_RES1 | config.mpidr())

@@ -1,5 +1,6 @@
 package org.vcpu4j.backend.emulated;
 
+import java.util.concurrent.atomic.AtomicLong;
 import org.vcpu4j.api.GuestMemory;
 import org.vcpu4j.api.MemoryRegion;
 import org.vcpu4j.api.VCpuCreateConfig;
@@ -20,6 +21,7 @@ final class EmulatedVm implements VmBackend {
     static final long ADDRESS_LIMIT = 1L << 48;
 
     private final long counterEpoch = System.nanoTime();
+    private final AtomicLong codeGeneration = new AtomicLong();
     private volatile PhysicalMap physical = PhysicalMap.EMPTY;
 
     @Override
@@ -49,7 +51,7 @@ final class EmulatedVm implements VmBackend {
 
     @Override
     public ArchVCpu createVCpu(int id, VCpuCreateConfig config) {
-        return new EmulatedVCpu(this, (Aarch64CreateConfig) config, counterEpoch);
+        return new EmulatedVCpu(this, (Aarch64CreateConfig) config, counterEpoch, codeGeneration);
     }
 
     @Override

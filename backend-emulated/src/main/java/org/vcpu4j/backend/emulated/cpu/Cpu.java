@@ -1,5 +1,6 @@
 package org.vcpu4j.backend.emulated.cpu;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -30,12 +31,19 @@ public final class Cpu extends SystemUnit {
     // ---- exclusive monitor (single CPU)
     private long exclusiveAddress = -1;
 
+    // ---- instruction-cache maintenance shared by the VM's CPUs
+    private final AtomicLong codeGeneration;
+    private long seenCodeGeneration;
+
     /**
      * @param physicalSource the VM's current guest-physical map
      * @param counterEpoch the {@link System#nanoTime()} at which the physical count was 0
+     * @param codeGeneration the VM's count of IC invalidations, shared by its CPUs
      */
-    public Cpu(Supplier<PhysicalMap> physicalSource, long counterEpoch) {
+    public Cpu(Supplier<PhysicalMap> physicalSource, long counterEpoch, AtomicLong codeGeneration) {
         super(physicalSource, counterEpoch);
+        this.codeGeneration = codeGeneration;
+        this.seenCodeGeneration = codeGeneration.get();
     }
 
     // ------------------------------------------------------------------ control from the glue
@@ -92,6 +100,7 @@ public final class Cpu extends SystemUnit {
             sys[FAR] = externalAbortVa;
             enterException((long) lower << 26 | IL | (externalAbortWrite ? 1 << 6 : 0) | 0x10, pc, 0);
         }
+        staleCode(); // the host may have written guest code since the last run
         while (true) {
             if (exitRequested) {
                 exitRequested = false;
@@ -102,6 +111,11 @@ public final class Cpu extends SystemUnit {
                 return EXIT_INTERRUPTED;
             }
             refreshPhysical();
+            long generation = codeGeneration.get();
+            if (generation != seenCodeGeneration) {
+                seenCodeGeneration = generation;
+                staleCode();
+            }
             if ((pstateOther & PSTATE_IL) != 0) {
                 // Illegal execution state (Arm ARM D1.4): EC 0x0E at the next instruction.
                 insnPc = pc;
@@ -151,7 +165,8 @@ public final class Cpu extends SystemUnit {
 
     @Override
     protected void invalidateCode() {
-        // Instructions are decoded as they are fetched: there is no decoded code to drop.
+        codeGeneration.incrementAndGet();
+        staleCode();
     }
 
     // ------------------------------------------------------------------ register helpers
@@ -605,7 +620,7 @@ public final class Cpu extends SystemUnit {
                 r = o0 ? a - p : a + p;
             }
             case 2, 6 -> {
-                if (!sf || o0 || ((in >>> 10) & 0x1F) != 31) {
+                if (!sf || o0) { // Ra is "(11111)", should-be-one: ignored, as hardware does
                     throw undefined();
                 }
                 r = op31 == 2 ? Math.multiplyHigh(n, m) : Alu.umulh(n, m);
@@ -1149,10 +1164,8 @@ public final class Cpu extends SystemUnit {
         int rt2 = (in >>> 10) & 0x1F;
         int rt = in & 0x1F;
         long va = base(in);
+        // Rs and Rt2 of the single-register forms are "(11111)", should-be-one: ignored, as hardware does.
         if (o2 && !o1) { // LDAR/STLR/LDLAR/STLLR
-            if (rs != 31 || rt2 != 31) {
-                throw undefined();
-            }
             checkAligned(va, 1 << size, !load);
             if (load) {
                 setX(rt, read(va, size));
@@ -1173,14 +1186,8 @@ public final class Cpu extends SystemUnit {
             exclusivePair(in, load, rs, rt, rt2, va);
             return;
         }
-        if (rt2 != 31) {
-            throw undefined();
-        }
         checkAligned(va, 1 << size, !load);
         if (load) {
-            if (rs != 31) {
-                throw undefined();
-            }
             long value = read(va, size);
             exclusiveAddress = va;
             setX(rt, value);
@@ -1200,9 +1207,6 @@ public final class Cpu extends SystemUnit {
         int bytes = 1 << log2;
         checkAligned(va, 2 * bytes, !load);
         if (load) {
-            if (rs != 31) {
-                throw undefined();
-            }
             probe(va, 2 * bytes, false);
             long first = read(va, log2);
             long second = read(va + bytes, log2);
@@ -1226,9 +1230,6 @@ public final class Cpu extends SystemUnit {
     /** CAS, CASA, CASL, CASAL (B/H/W/X): compare Rs with memory, store Rt if equal, Rs = old. */
     private void compareAndSwap(int in) {
         int size = in >>> 30;
-        if (((in >>> 10) & 0x1F) != 31) {
-            throw undefined();
-        }
         int rs = (in >>> 16) & 0x1F;
         int rt = in & 0x1F;
         long va = base(in);
@@ -1247,7 +1248,7 @@ public final class Cpu extends SystemUnit {
         boolean sf = (in & (1 << 30)) != 0;
         int rs = (in >>> 16) & 0x1F;
         int rt = in & 0x1F;
-        if ((rs & 1) != 0 || (rt & 1) != 0 || ((in >>> 10) & 0x1F) != 31) {
+        if ((rs & 1) != 0 || (rt & 1) != 0) {
             throw undefined();
         }
         int log2 = sf ? 3 : 2;

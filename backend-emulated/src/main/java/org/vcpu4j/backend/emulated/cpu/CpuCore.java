@@ -136,9 +136,20 @@ public abstract class CpuCore {
     private final long[] tlbTag = new long[3 * TLB_SIZE];
     private final MemorySegment[] tlbHost = new MemorySegment[3 * TLB_SIZE];
     private final long[] tlbOffset = new long[3 * TLB_SIZE];
+    private final long[] tlbPhysicalPage = new long[3 * TLB_SIZE];
+
+    // ---- decoded code: a copy of each guest page instructions are fetched from (Arm ARM B2.4.4:
+    // stores by this CPU are seen at once; host writes are seen at the next run; other CPUs' writes
+    // after IC maintenance)
+    private static final int CODE_SETS = 256;
+    private final long[] codeTag = new long[CODE_SETS];
+    private final long[] codePhysicalPage = new long[CODE_SETS];
+    private final int[][] codeWords = new int[CODE_SETS][];
+    private final int[] codeStamp = new int[CODE_SETS];
+    private int currentCodeStamp = 1;
     private long fetchPage = -1;
-    private MemorySegment fetchHost;
-    private long fetchOffset;
+    private long fetchPhysicalPage = -1;
+    private int[] fetchWords;
 
     /**
      * @param physicalSource the VM's current guest-physical map
@@ -149,6 +160,7 @@ public abstract class CpuCore {
         this.counterEpoch = counterEpoch;
         this.physical = physicalSource.get();
         Arrays.fill(tlbTag, -1);
+        Arrays.fill(codeTag, -1);
     }
 
     // ------------------------------------------------------------------ registers and PSTATE
@@ -374,7 +386,28 @@ public abstract class CpuCore {
     /** Drops every cached translation (TLBI, translation-register writes, map changes, EL changes). */
     public final void flushTlb() {
         Arrays.fill(tlbTag, -1);
+        Arrays.fill(codeTag, -1);
         fetchPage = -1;
+    }
+
+    /** Makes every copied code page be copied again before use (host writes, IC maintenance). */
+    protected final void staleCode() {
+        currentCodeStamp++;
+        fetchPage = -1;
+    }
+
+    /** A store will reach this physical page: drop its code copies so that fetches see the store. */
+    private void dropCode(long physicalPage) {
+        for (int i = 0; i < CODE_SETS; i++) {
+            if (codePhysicalPage[i] == physicalPage) {
+                codeTag[i] = -1;
+                codePhysicalPage[i] = -1;
+            }
+        }
+        if (fetchPhysicalPage == physicalPage) {
+            fetchPage = -1;
+            fetchPhysicalPage = -1;
+        }
     }
 
     /** Drops cached translations if the VM's memory map changed. */
@@ -406,10 +439,14 @@ public abstract class CpuCore {
         if (r < 0 || !map.allows(r, kind)) {
             stage2Fault(va, pa, kind, r < 0 ? 0x07 : 0x0F);
         }
+        if (kind == WRITE) {
+            dropCode(pa >>> 12);
+        }
         int slot = kind * TLB_SIZE + ((int) (va >>> 12) & TLB_MASK);
         tlbTag[slot] = va >>> 12;
         tlbHost[slot] = map.host(r);
         tlbOffset[slot] = (pa & ~0xFFFL) - map.start(r);
+        tlbPhysicalPage[slot] = pa >>> 12;
         return slot;
     }
 
@@ -446,7 +483,7 @@ public abstract class CpuCore {
      */
     protected final int fetch(long va) {
         if ((va >>> 12) == fetchPage && (va & 3) == 0) {
-            return fetchHost.get(LE32, fetchOffset + (va & 0xFFF));
+            return fetchWords[(int) (va >>> 2) & 1023];
         }
         return fetchSlow(va);
     }
@@ -457,11 +494,35 @@ public abstract class CpuCore {
             sys[FAR] = va;
             syncException(0x22, 0);
         }
+        long page = va >>> 12;
+        int set = (int) page & (CODE_SETS - 1);
+        if (codeTag[set] != page || codeStamp[set] != currentCodeStamp) {
+            copyCode(va, set);
+        }
+        fetchPage = page;
+        fetchPhysicalPage = codePhysicalPage[set];
+        fetchWords = codeWords[set];
+        return fetchWords[(int) (va >>> 2) & 1023];
+    }
+
+    /** Copies a page of instructions and keeps stores to it on the path that drops the copy. */
+    private void copyCode(long va, int set) {
         int slot = fill(va, EXECUTE);
-        fetchPage = va >>> 12;
-        fetchHost = tlbHost[slot];
-        fetchOffset = tlbOffset[slot];
-        return fetchHost.get(LE32, fetchOffset + (va & 0xFFF));
+        long physicalPage = tlbPhysicalPage[slot];
+        int[] words = codeWords[set];
+        if (words == null) {
+            words = new int[1024];
+            codeWords[set] = words;
+        }
+        MemorySegment.copy(tlbHost[slot], LE32, tlbOffset[slot], words, 0, 1024);
+        codeTag[set] = va >>> 12;
+        codePhysicalPage[set] = physicalPage;
+        codeStamp[set] = currentCodeStamp;
+        for (int i = WRITE * TLB_SIZE; i < (WRITE + 1) * TLB_SIZE; i++) {
+            if (tlbTag[i] != -1 && tlbPhysicalPage[i] == physicalPage) {
+                tlbTag[i] = -1;
+            }
+        }
     }
 
     private int slot(long va, int kind) {
