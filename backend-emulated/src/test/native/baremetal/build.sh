@@ -4,7 +4,10 @@
 set -e
 dir=$(cd "$(dirname "$0")" && pwd)
 prog=$1; out=$2; shift 2
+# programs that install exception vectors (they name el1_vectors) link vectors.S too
+vectors=
+if grep -q el1_vectors "$dir/$prog.c"; then vectors="$dir/vectors.S"; fi
 aarch64-linux-gnu-gcc -O2 -ffreestanding -nostdlib -mgeneral-regs-only -mstrict-align -static \
     -fno-tree-loop-distribute-patterns -fno-pic -fno-pie -no-pie -Wall -Werror \
     -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
-    -T "$dir/virt.ld" -o "$out" "$dir/crt0.S" "$dir/rt.c" "$dir/$prog.c" "$@"
+    -T "$dir/virt.ld" -o "$out" "$dir/crt0.S" $vectors "$dir/rt.c" "$dir/$prog.c" "$@"

@@ -50,7 +50,7 @@ class BareMetalTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hello", "cpubench", "memstress"})
+    @ValueSource(strings = {"hello", "cpubench", "memstress", "mmu"})
     void programPrintsTheSameOnQemuAndTheEmulator(String program) throws Exception {
         Path elf = build(program);
         String expected = runQemu(elf);
