@@ -4,6 +4,8 @@
 #include "rt.h"
 
 extern char el1_vectors[];
+extern char el0_page[];
+extern void run_el0(uint64_t entry, uint64_t sp);
 
 /* Descriptor bits, Arm ARM D8.3 (VMSAv8-64 translation table format). */
 #define DESC_VALID   1UL
@@ -11,6 +13,8 @@ extern char el1_vectors[];
 #define DESC_BLOCK   1UL
 #define ATTR_IDX(n)  ((uint64_t) (n) << 2)
 #define AP_RO        (2UL << 6)   /* AP[2:1] = 10: read-only at EL1 */
+#define AP_EL0_RW    (1UL << 6)   /* AP[2:1] = 01: read/write at EL1 and EL0 */
+#define AP_EL0_RO    (3UL << 6)   /* AP[2:1] = 11: read-only at EL1 and EL0 */
 #define SH_INNER     (3UL << 8)
 #define AF           (1UL << 10)
 #define PXN          (1UL << 53)
@@ -27,12 +31,12 @@ static uint64_t work[8192];
 
 static volatile unsigned faults;
 
-uint64_t on_sync(uint64_t esr, uint64_t far, uint64_t elr) {
+uint64_t on_sync(uint64_t esr, uint64_t far, uint64_t elr, uint64_t from_el0) {
     unsigned ec = (unsigned) (esr >> 26) & 0x3F;
     faults++;
-    puts_uart("  exception: EC=0x");
+    puts_uart(from_el0 ? "  exception from EL0: EC=0x" : "  exception: EC=0x");
     put_hex(ec, 2);
-    if (ec == 0x24 || ec == 0x25) {
+    if (ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25) {
         puts_uart(" WnR=");
         put_dec((esr >> 6) & 1);
         puts_uart(" DFSC=0x");
@@ -61,6 +65,9 @@ static void mmu_on(void) {
     l3_alias[1] = (uint64_t) pages[1] | DESC_TABLE | ATTR_IDX(0) | SH_INNER | AF | UXN | PXN;
     l3_alias[2] = (uint64_t) pages[2] | DESC_TABLE | ATTR_IDX(0) | SH_INNER | AF | AP_RO | UXN | PXN;
     l3_alias[3] = (uint64_t) pages[0] | DESC_TABLE | ATTR_IDX(0) | SH_INNER | AF | UXN | PXN;
+    /* EL0: its code read-only and executable at EL0 only, its data page read/write at EL0 */
+    l3_alias[16] = (uint64_t) el0_page | DESC_TABLE | ATTR_IDX(0) | SH_INNER | AF | AP_EL0_RO | PXN;
+    l3_alias[17] = (uint64_t) pages[3] | DESC_TABLE | ATTR_IDX(0) | SH_INNER | AF | AP_EL0_RW | UXN | PXN;
 
     uint64_t mair = 0xFFUL | (0x00UL << 8);                 /* attr0 normal WB, attr1 device-nGnRnE */
     uint64_t tcr = 25 | (1UL << 8) | (1UL << 10) | (3UL << 12) | (1UL << 23) | (1UL << 32); /* IPS 36 bit */
@@ -105,6 +112,12 @@ int main(void) {
     __asm__ volatile("svc #42" ::: "memory");
     __asm__ volatile("brk #7" ::: "memory");
     __asm__ volatile("udf #3" ::: "memory");
+
+    puts_uart("EL0:\n");
+    run_el0(ALIAS_VA + 16 * 4096, ALIAS_VA + 18 * 4096);
+    puts_uart("back at EL1, EL0 stored 0x");
+    put_hex(((uint64_t *) pages[3])[0], 16);
+    putc_uart('\n');
 
     uint64_t h = 0xcbf29ce484222325ULL;
     for (int round = 0; round < 4; round++) {
