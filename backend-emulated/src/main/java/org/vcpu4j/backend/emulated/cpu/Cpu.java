@@ -30,6 +30,8 @@ public final class Cpu extends SystemUnit {
 
     // ---- exclusive monitor (single CPU)
     private long exclusiveAddress = -1;
+    private long exclusiveValue;
+    private long exclusiveValue2;
 
     // ---- instruction-cache maintenance shared by the VM's CPUs
     private final AtomicLong codeGeneration;
@@ -1190,12 +1192,12 @@ public final class Cpu extends SystemUnit {
         if (load) {
             long value = read(va, size);
             exclusiveAddress = va;
+            exclusiveValue = value;
             setX(rt, value);
         } else {
-            boolean ok = exclusiveAddress == va;
-            if (ok) {
-                write(va, size, x[rt]);
-            }
+            // The store succeeds if the monitored location still holds what LDXR read (QEMU's rule),
+            // checked and written atomically against other vCPUs.
+            boolean ok = exclusiveAddress == va && compareAndExchange(va, size, exclusiveValue, x[rt]) == exclusiveValue;
             exclusiveAddress = -1;
             setW(rs, ok ? 0 : 1);
         }
@@ -1211,20 +1213,33 @@ public final class Cpu extends SystemUnit {
             long first = read(va, log2);
             long second = read(va + bytes, log2);
             exclusiveAddress = va;
+            exclusiveValue = first;
+            exclusiveValue2 = second;
             setX(rt, first);
             setX(rt2, second);
         } else {
-            boolean ok = exclusiveAddress == va;
-            if (ok) {
-                long first = x[rt];
-                long second = x[rt2];
-                probe(va, 2 * bytes, true);
-                write(va, log2, first);
-                write(va + bytes, log2, second);
-            }
+            boolean ok = exclusiveAddress == va && storePair(va, log2, exclusiveValue, exclusiveValue2, x[rt], x[rt2]);
             exclusiveAddress = -1;
             setW(rs, ok ? 0 : 1);
         }
+    }
+
+    /**
+     * Stores a pair if memory still holds the expected pair. A W pair is one 64-bit exchange; an X pair
+     * exchanges the first doubleword atomically after checking the second (no 128-bit exchange here).
+     */
+    private boolean storePair(long va, int log2, long expected1, long expected2, long value1, long value2) {
+        probe(va, 2 << log2, true);
+        if (log2 == 2) {
+            long expected = (expected1 & 0xFFFF_FFFFL) | expected2 << 32;
+            long value = (value1 & 0xFFFF_FFFFL) | value2 << 32;
+            return compareAndExchange(va, 3, expected, value) == expected;
+        }
+        if (read64(va + 8) != expected2 || compareAndExchange(va, 3, expected1, value1) != expected1) {
+            return false;
+        }
+        write64(va + 8, value2);
+        return true;
     }
 
     /** CAS, CASA, CASL, CASAL (B/H/W/X): compare Rs with memory, store Rt if equal, Rs = old. */
@@ -1235,11 +1250,7 @@ public final class Cpu extends SystemUnit {
         long va = base(in);
         long mask = size == 3 ? -1L : (1L << (8 << size)) - 1;
         checkAligned(va, 1 << size, true);
-        probe(va, 1 << size, true);
-        long old = read(va, size);
-        if (old == (x[rs] & mask)) {
-            write(va, size, x[rt]);
-        }
+        long old = compareAndExchange(va, size, x[rs] & mask, x[rt]);
         setX(rs, old);
     }
 
@@ -1259,9 +1270,11 @@ public final class Cpu extends SystemUnit {
         probe(va, 2 * bytes, true);
         long first = read(va, log2);
         long second = read(va + bytes, log2);
-        if (first == (x[rs] & mask) && second == (x[rs + 1] & mask)) {
-            write(va, log2, x[rt]);
-            write(va + bytes, log2, rt == 31 ? 0 : x[rt + 1]);
+        if (first == (x[rs] & mask) && second == (x[rs + 1] & mask)
+                && !storePair(va, log2, first, second, x[rt], rt == 31 ? 0 : x[rt + 1])) {
+            // Another vCPU changed the pair between the read and the exchange: report what it holds now.
+            first = read(va, log2);
+            second = read(va + bytes, log2);
         }
         setX(rs, first);
         setX(rs + 1, second);
@@ -1281,9 +1294,11 @@ public final class Cpu extends SystemUnit {
         checkAligned(va, 1 << size, !(o3 == 1 && opc == 4));
         if (o3 == 1) {
             if (opc == 0) { // SWP
-                probe(va, 1 << size, true);
-                long old = read(va, size);
-                write(va, size, x[rs]);
+                long value = x[rs];
+                long old;
+                do {
+                    old = read(va, size);
+                } while (compareAndExchange(va, size, old, value) != old);
                 setX(rt, old);
                 return;
             }
@@ -1295,10 +1310,17 @@ public final class Cpu extends SystemUnit {
         }
         int bits = 8 << size;
         long mask = size == 3 ? -1L : (1L << bits) - 1;
-        probe(va, 1 << size, true);
-        long old = read(va, size);
         long operand = x[rs] & mask;
-        long result = switch (opc) {
+        long old;
+        do { // read, combine, and exchange atomically against other vCPUs
+            old = read(va, size);
+        } while (compareAndExchange(va, size, old, combine(opc, old, operand, size)) != old);
+        setX(rt, old);
+    }
+
+    /** LDADD, LDCLR, LDEOR, LDSET, LDSMAX, LDSMIN, LDUMAX, LDUMIN: the value stored back. */
+    private static long combine(int opc, long old, long operand, int size) {
+        return switch (opc) {
             case 0 -> old + operand;
             case 1 -> old & ~operand;
             case 2 -> old ^ operand;
@@ -1308,8 +1330,6 @@ public final class Cpu extends SystemUnit {
             case 6 -> Long.compareUnsigned(old, operand) > 0 ? old : operand;
             default -> Long.compareUnsigned(old, operand) < 0 ? old : operand;
         };
-        write(va, size, result);
-        setX(rt, old);
     }
 
     // ------------------------------------------------------------------ data abort syndromes

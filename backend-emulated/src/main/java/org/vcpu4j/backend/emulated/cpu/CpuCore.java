@@ -1,6 +1,7 @@
 package org.vcpu4j.backend.emulated.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -45,6 +46,9 @@ public abstract class CpuCore {
     static final ValueLayout.OfInt LE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfByte LE8 = ValueLayout.JAVA_BYTE;
+    /** Atomic access to aligned little-endian words of native guest memory: (segment, offset). */
+    private static final VarHandle ATOMIC64 = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle ATOMIC32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     // System register indices into sys[] (the SystemRegister ordinals).
     static final int MPIDR = SystemRegister.MPIDR_EL1.ordinal();
@@ -661,6 +665,54 @@ public abstract class CpuCore {
         int r = map.find(pa);
         physicalMissing = r < 0 || !map.allows(r, READ);
         return physicalMissing ? 0 : map.host(r).get(LE64, pa - map.start(r));
+    }
+
+    /**
+     * Atomically replaces a naturally aligned value if it equals {@code expected}, as other vCPU threads
+     * see it (the way QEMU implements exclusives and LSE atomics: a host compare-and-exchange). Byte and
+     * halfword values are exchanged within their aligned 32-bit word. Heap-backed guest memory, which
+     * is not shared with other threads this way, is updated with plain accesses.
+     *
+     * @param va the address, aligned to the size
+     * @param log2 0-3
+     * @param expected the value the memory must hold (low bits)
+     * @param value the new value (low bits)
+     * @return the value the memory held (zero-extended); the exchange happened iff it equals {@code expected}
+     */
+    protected final long compareAndExchange(long va, int log2, long expected, long value) {
+        int slot = slot(va, WRITE);
+        slot(va, READ);
+        MemorySegment host = tlbHost[slot];
+        long offset = tlbOffset[slot] + (va & 0xFFF);
+        long mask = log2 == 3 ? -1L : (1L << (8 << log2)) - 1;
+        expected &= mask;
+        if (!host.isNative()) {
+            long old = read(va, log2);
+            if (old == expected) {
+                write(va, log2, value);
+            }
+            return old;
+        }
+        if (log2 == 3) {
+            return (long) ATOMIC64.compareAndExchange(host, offset, expected, value);
+        }
+        if (log2 == 2) {
+            return (int) ATOMIC32.compareAndExchange(host, offset, (int) expected, (int) value) & 0xFFFF_FFFFL;
+        }
+        long wordOffset = offset & ~3L;
+        int shift = (int) (offset & 3) * 8;
+        int fieldMask = (int) mask << shift;
+        while (true) {
+            int word = (int) ATOMIC32.getVolatile(host, wordOffset);
+            long old = (word & fieldMask) >>> shift;
+            if (old != expected) {
+                return old;
+            }
+            int next = (word & ~fieldMask) | ((int) value << shift & fieldMask);
+            if ((int) ATOMIC32.compareAndExchange(host, wordOffset, word, next) == word) {
+                return old;
+            }
+        }
     }
 
     /**
