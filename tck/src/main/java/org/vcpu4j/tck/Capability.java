@@ -16,6 +16,8 @@ public enum Capability {
     HYPERCALLS("hypercalls reach the VMM", "hypercallsReachVmm()"),
     /** The saved state's SIMD&amp;FP registers are the guest's and can be restored. */
     FP_SIMD_STATE("SIMD&FP state is accessible through saveState/restoreState", "fpSimdStateAccessible()"),
+    /** Writes of ICC_SGI1R_EL1 become SendIpi exits. */
+    IPI_EXITS("ICC_SGI1R_EL1 writes surface as SendIpi exits", "ipisReachVmm()"),
     /** Injected interrupts reach the guest's vector table / IDT. */
     INTERRUPTS("injected interrupts reach the guest", "interruptsInjectable()"),
     /** A VM can run more than one vCPU at once. */

@@ -90,6 +90,11 @@ public enum Rule {
     HVC_002("HVC-002", "setReturnValue after a Hypercall exit is the x0 (RAX) the guest sees when it resumes",
             List.of("setReturnValue writes X0 of the running context, not a saved copy that the next entry "
                     + "overwrites")),
+    /** Inter-processor interrupts. */
+    IPI_001("IPI-001", "A write of ICC_SGI1R_EL1 exits as SendIpi with the INTID, the affinity (Aff3.Aff2.Aff1 "
+            + "packed as arm_vcpu packs it), the target list and IRM, with the PC past the MSR (AArch64)",
+            List.of("Trap ICC_SGI1R_EL1 (ICH_HCR_EL2.TC / ICC_SRE) and decode it with TrapDecoder.sendIpi",
+                    "XZR as the source register writes 0 (INTID 0 to an empty target list)")),
     /** Interrupt injection. */
     IRQ_001("IRQ-001", "An interrupt injected before run() is taken by a guest that unmasks: AArch64 through "
             + "VBAR_EL1+0x280 with the INTID in ICC_IAR1_EL1, x86-64 through its IDT vector",
@@ -155,6 +160,7 @@ public enum Rule {
             case PSCI_001 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.PSCI_FORWARDED);
             case CTX_004 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.FP_SIMD_STATE);
             case EXIT_003, EXIT_004 -> EnumSet.of(Capability.AARCH64_GUEST);
+            case IPI_001 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.IPI_EXITS);
             case HVC_001, HVC_002 -> EnumSet.of(Capability.HYPERCALLS);
             case IRQ_001 -> EnumSet.of(Capability.INTERRUPTS);
             case RES_001 -> EnumSet.of(Capability.FD_COUNT);

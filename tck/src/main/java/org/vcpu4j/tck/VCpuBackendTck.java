@@ -116,6 +116,11 @@ public abstract class VCpuBackendTck {
         return true;
     }
 
+    /** {@return whether writes of ICC_SGI1R_EL1 surface as SendIpi exits (IPI-001, AArch64)} */
+    public boolean ipisReachVmm() {
+        return guestIsa() == GuestIsa.AARCH64;
+    }
+
     /** {@return whether injectInterrupt reaches the guest (IRQ-001)} */
     public boolean interruptsInjectable() {
         return true;
@@ -273,6 +278,12 @@ public abstract class VCpuBackendTck {
     @Provide
     Arbitrary<byte[]> randomCode() {
         return Arbitraries.bytes().array(byte[].class).ofSize(64);
+    }
+
+    /** @return AArch64 register numbers 0-31, XZR included */
+    @Provide
+    Arbitrary<Integer> registersWithZr() {
+        return A64Arbitraries.registersWithZr();
     }
 
     /** @return NOPs placed before the instruction under test */
@@ -504,6 +515,20 @@ public abstract class VCpuBackendTck {
     @TckRule(Rule.IRQ_001)
     public void irq001_injectedInterruptIsTakenWhenUnmasked(@ForAll("interruptIds") int intid) {
         verify(Rule.IRQ_001, () -> checks().irq001(intid));
+    }
+
+    /**
+     * IPI-001: an ICC_SGI1R_EL1 write exits as SendIpi.
+     *
+     * @param value the value written
+     * @param rt the source register (31 = XZR)
+     * @param gprs the other registers
+     */
+    @Property
+    @TckRule(Rule.IPI_001)
+    public void ipi001_sgiRegisterWriteExitsAsSendIpi(@ForAll long value, @ForAll("registersWithZr") int rt,
+            @ForAll("gprValues") List<Long> gprs) {
+        verify(Rule.IPI_001, () -> checks().ipi001(value, rt, gprs));
     }
 
     /** KICK-001: requestExit from another thread ends a spinning guest's run. */

@@ -589,6 +589,33 @@ public final class RuleChecks {
         }
     }
 
+    /**
+     * IPI-001 (AArch64).
+     *
+     * @param value the value written to ICC_SGI1R_EL1
+     * @param rt the source register
+     * @param gprs the other registers
+     */
+    public void ipi001(long value, int rt, List<Long> gprs) {
+        A64SysReg sgi1r = new A64SysReg(3, 0, 12, 11, 5); // ICC_SGI1R_EL1 (GICv3, IHI 0069 12.2.23)
+        try (Machine m = Machine.start(hv, kit, A64.toBytes(sgi1r.msr(rt), A64.wfi()), Set.of())) {
+            RegisterState before = kit.withGpr(kit.withGprs(m.baseline(), gprs, kit.codeAddress()), rt, value);
+            m.cpu().restoreState(before);
+            VCpuExit exit = m.run();
+            long v = rt == 31 ? 0 : value;
+            long intid = v >>> 24 & 0xF; // INTID[27:24]
+            VCpuExit expected = (v >>> 40 & 1) != 0 // IRM[40]: all but self
+                    ? new VCpuExit.SendIpi(0, 0, true, false, intid)
+                    : new VCpuExit.SendIpi((v >>> 48 & 0xFF) << 24 | (v >>> 32 & 0xFF) << 16 | (v >>> 16 & 0xFF) << 8,
+                            v & 0xFFFF, false, false, intid);
+            String what = String.format("msr icc_sgi1r_el1, %s with 0x%x", rt == 31 ? "xzr" : "x" + rt, v);
+            check(expected.equals(exit), "IPI-001: " + what + ": expected " + expected + ", got " + exit);
+            long pc = kit.pc(m.cpu().saveState());
+            check(pc == kit.codeAddress() + 4, String.format("IPI-001: %s: the PC is 0x%x, not past the MSR at 0x%x",
+                    what, pc, kit.codeAddress() + 4));
+        }
+    }
+
     /** KICK-001. */
     public void kick001() {
         for (int round = 0; round < 3; round++) {
