@@ -225,4 +225,18 @@ class ExitTest {
             assertEquals(R, s.pc());
         }
     }
+
+    @Test
+    void anSgi1rWriteSendsAnIpi() {
+        int[] code = {0xd518cba1 /* msr icc_sgi1r_el1, x1 */, 0xd538cba2 /* mrs x2, icc_sgi1r_el1: UNDEFINED */};
+        try (Guest g = new Guest(code)) {
+            g.edit(b -> b.sys(SystemRegister.VBAR_EL1, R + 0x800));
+            g.load(R + 0xa00, 0xd4000002); // hvc #0 at the synchronous vector
+            g.vcpu.setGpr(1, 5L << 24 | 1L << 16 | 0b101); // INTID 5, Aff1 1, targets 0 and 2
+            assertEquals(new VCpuExit.SendIpi(1L << 8, 0b101, false, false, 5), g.run());
+            assertEquals(R + 4, g.pc());
+            assertInstanceOf(VCpuExit.Hypercall.class, g.run(), "reading the write-only register is UNDEFINED");
+            assertEquals(0x0200_0000L, g.state().sys(SystemRegister.ESR_EL1));
+        }
+    }
 }

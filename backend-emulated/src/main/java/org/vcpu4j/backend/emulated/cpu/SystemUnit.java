@@ -406,6 +406,9 @@ public abstract class SystemUnit extends Mmu {
         if (el() == 0) {
             checkEl0(k, iss, false);
         }
+        if (k == K_ICC_SGI1R) {
+            throw undefined(); // write-only (GICv3 ICC_SGI1R_EL1)
+        }
         if (trapsToEl2(k, iss)) {
             throw trapToEl2(0x18, iss, insnPc);
         }
