@@ -2,6 +2,8 @@ package org.vcpu4j.backend.emulated;
 
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.api.VCpuSetupConfig;
@@ -25,6 +27,8 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
     static final long SCTLR_RESET = 0x30C5_0830L;
     /** MPIDR_EL1 bit 31 is RES1. */
     static final long MPIDR_RES1 = 0x8000_0000L;
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmulatedVCpu.class);
 
     private final Cpu cpu;
 
@@ -66,6 +70,9 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
         try {
             result = cpu.run();
         } catch (RuntimeException e) {
+            // A defect of the emulator (or guest memory closed under it): the contract says run() reports
+            // it as an exit rather than throwing for something the guest did.
+            LOG.warn("emulator failure at PC 0x{}", Long.toHexString(cpu.pc), e);
             return new VCpuExit.InternalError(0, "the emulator failed at PC 0x" + Long.toHexString(cpu.pc)
                     + ": " + e);
         }
