@@ -126,11 +126,12 @@ class KvmX86GuestTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
     void requestExitFromAnotherThreadStopsASpinningGuest() throws Exception {
         X86Guest.Code c = new X86Guest.Code().bytes(0xEB, 0xFE); // jmp $
         try (X86Guest g = X86Guest.start(c.build())) {
             CountDownLatch started = new CountDownLatch(1);
-            Thread kicker = Thread.ofPlatform().start(() -> {
+            Thread kicker = Thread.ofPlatform().daemon().start(() -> {
                 try {
                     started.await();
                     while (g.vcpu.state() != org.vcpu4j.api.VCpuState.RUNNING) {
