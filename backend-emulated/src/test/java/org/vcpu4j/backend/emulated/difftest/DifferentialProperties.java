@@ -175,11 +175,12 @@ class DifferentialProperties {
     }
 
     /**
-     * Raw random words of the data-processing groups, unallocated ones included: both must compute the
-     * same, or both must take the undefined-instruction exception at the same instruction.
+     * Raw random words of the data-processing groups and the SIMD copy/modified-immediate groups,
+     * unallocated ones included: both must compute the same, or both must take the
+     * undefined-instruction exception at the same instruction.
      */
     @Property(tries = 1000, shrinking = ShrinkingMode.FULL)
-    void rawDataProcessingWordsAgreeWithQemu(@ForAll("rawDataProcessing") DiffCase c) {
+    void rawWordsAgreeWithQemu(@ForAll("rawDataProcessing") DiffCase c) {
         check(c);
     }
 

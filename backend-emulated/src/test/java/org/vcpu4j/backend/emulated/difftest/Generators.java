@@ -311,20 +311,27 @@ final class Generators {
 
     /**
      * {@return raw random words from the two data-processing encoding groups (Arm ARM C4.1: op0 = 100x
-     * immediate, x101 register), allocated or not: they never branch, trap to the host or touch memory}
+     * immediate, x101 register) and from the Advanced SIMD copy and modified-immediate groups,
+     * allocated or not: they never branch, trap to the host or touch memory}
      */
     static Arbitrary<Instr> rawDataProcessing() {
-        return Combinators.combine(Arbitraries.integers(), ints(0, 1)).as((bits, group) -> {
-            int word = group == 0
-                    ? (bits & ~0x1C00_0000) | 0x1000_0000   // bits 28:26 = 100
-                    : (bits & ~0x0E00_0000) | 0x0A00_0000;  // bits 27:25 = 101
-            if ((word & 0xFF60_8000) == 0x9B40_0000) {
-                // SMULH/UMULH: Ra (bits 14:10) is should-be-one; another value is CONSTRAINED UNPREDICTABLE
-                // (UNDEFINED or as if 11111), where the emulator and QEMU may both be right.
-                word |= 0x1F << 10;
+        return Combinators.combine(Arbitraries.integers(), ints(0, 3)).as((bits, group) -> {
+            int word = switch (group) {
+                case 0 -> (bits & ~0x1C00_0000) | 0x1000_0000;  // bits 28:26 = 100
+                case 1 -> (bits & ~0x0E00_0000) | 0x0A00_0000;  // bits 27:25 = 101
+                // Advanced SIMD copy (C4.1.95.x): 0 Q op 01110000 imm5 0 imm4 1 Rn Rd
+                case 2 -> (bits & 0x601F_7BFF) | 0x0E00_0400;
+                // Advanced SIMD modified immediate with o2 = 0 (o2 = 1 is FEAT_FP16's FMOV)
+                default -> (bits & 0x6007_F3FF) | 0x0F00_0400;
+            };
+            if ((word & 0x5FE0_E000) == 0x1AC0_4000) {
+                // CRC32B/H/W/X and CRC32CB/H/W/X (FEAT_CRC32, two-source opcode 010xxx): the emulator does
+                // not implement them yet, so they become UDIV/SDIV (opcode 00001x)
+                word = (word & ~0xF000) | 0x0800;
             }
-            return (Instr) Instr.Fixed.of(word, String.format(".inst 0x%08x   // data processing, %s", word,
-                    group == 0 ? "immediate" : "register"));
+            String[] groups = {"data processing, immediate", "data processing, register", "advanced SIMD copy",
+                "advanced SIMD modified immediate"};
+            return (Instr) Instr.Fixed.of(word, String.format(".inst 0x%08x   // %s", word, groups[group]));
         });
     }
 
