@@ -24,7 +24,7 @@ java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 out="$root/benchmarks/target/kvm-compare"
 mkdir -p "$out"
 
-gcc -O2 -Wall -Werror -o "$out/exit_bench" "$here/exit_bench.c"
+gcc -O2 -Wall -Werror -pthread -o "$out/exit_bench" "$here/exit_bench.c"
 
 jar="$root/benchmarks/target/benchmarks.jar"
 if [ ! -f "$jar" ] || [ -n "${REBUILD:-}" ]; then

@@ -3,8 +3,10 @@
  * as the kvm backend (KvmExitGuest / KvmExitBenchmarks), timed with clock_gettime around the KVM_RUN loop.
  *
  *   gcc -O2 -Wall -o exit_bench exit_bench.c
- *   ./exit_bench pio|mmio EXITS PASSES     -> one line per pass, then the medians of wall-clock and
- *                                            thread CPU time (CLOCK_THREAD_CPUTIME_ID) per exit
+ *   ./exit_bench pio|mmio EXITS PASSES [IDLE_THREADS]
+ *       -> one line per pass, then the medians of wall-clock and thread CPU time (CLOCK_THREAD_CPUTIME_ID)
+ *          per exit. IDLE_THREADS > 0 starts that many sleeping threads first: a JVM is always
+ *          multi-threaded, and the kernel's fdget takes a file reference only in multi-threaded processes.
  *
  * Guest: 2 MiB of RAM at 0, code at 0x1000, identity-mapping page tables (PML4, PDPT, 4 PDs of 2 MiB
  * pages) and a GDT at 0x8000, exactly the tables X86_64SetupConfig(0x8000) makes.
@@ -12,6 +14,7 @@
  *   mmio: mov [rbx], al; jmp .-4       (KVM_EXIT_MMIO, 0x10000000)
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <linux/kvm.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +36,12 @@ static double clock_ns(clockid_t clock) {
     return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
+static void *idle(void *arg) {
+    (void) arg;
+    for (;;) pause();
+    return NULL;
+}
+
 static int cmp(const void *a, const void *b) {
     double x = *(const double *) a, y = *(const double *) b;
     return x < y ? -1 : x > y;
@@ -49,6 +58,11 @@ int main(int argc, char **argv) {
     long exits = argc > 2 ? atol(argv[2]) : 200000;
     int passes = argc > 3 ? atoi(argv[3]) : 5;
     int pio = strcmp(mode, "pio") == 0;
+    int idle_threads = argc > 4 ? atoi(argv[4]) : 0;
+    for (int i = 0; i < idle_threads; i++) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, idle, NULL) != 0) die("pthread_create");
+    }
 
     int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (kvm < 0) die("open /dev/kvm");
