@@ -644,14 +644,24 @@ public final class Cpu extends SystemUnit {
             }
             case 0x34, 0x35, 0xB4, 0xB5 -> compareBranch(in);
             case 0x36, 0x37, 0xB6, 0xB7 -> testBranch(in);
-            case 0x54 -> {
-                if ((in & 0x10) != 0) {
-                    throw undefined();
-                }
-                if (Alu.condition(in & 0xF, nzcv)) {
-                    pc = insnPc + ((long) (in << 8) >> 11 & ~3L);
-                }
-            }
+            case 0x54 -> conditionalBranch(in);
+            default -> exceptionSystemOrRegisterBranch(in, top);
+        }
+    }
+
+    /** B.cond (BC.cond, FEAT_HBC, is not implemented). */
+    private void conditionalBranch(int in) {
+        if ((in & 0x10) != 0) {
+            throw undefined();
+        }
+        if (Alu.condition(in & 0xF, nzcv)) {
+            pc = insnPc + ((long) (in << 8) >> 11 & ~3L);
+        }
+    }
+
+    /** Kept apart from the immediate branches so that those stay small enough for the JIT to inline. */
+    private void exceptionSystemOrRegisterBranch(int in, int top) {
+        switch (top) {
             case 0xD4 -> exceptionGeneration(in);
             case 0xD5 -> {
                 if ((in & 0x00C0_0000) != 0) {

@@ -141,6 +141,8 @@ public abstract class CpuCore {
     private final MemorySegment[] tlbHost = new MemorySegment[3 * TLB_SIZE];
     private final long[] tlbOffset = new long[3 * TLB_SIZE];
     private final long[] tlbPhysicalPage = new long[3 * TLB_SIZE];
+    /** For a write entry: the code set holding a copy of its page (stores patch it), or -1. */
+    private final int[] tlbCodeSet = new int[3 * TLB_SIZE];
 
     // ---- decoded code: a copy of each guest page instructions are fetched from (Arm ARM B2.4.4:
     // stores by this CPU are seen at once; host writes are seen at the next run; other CPUs' writes
@@ -152,7 +154,6 @@ public abstract class CpuCore {
     private final int[] codeStamp = new int[CODE_SETS];
     private int currentCodeStamp = 1;
     private long fetchPage = -1;
-    private long fetchPhysicalPage = -1;
     private int[] fetchWords;
 
     /**
@@ -400,17 +401,35 @@ public abstract class CpuCore {
         fetchPage = -1;
     }
 
-    /** A store will reach this physical page: drop its code copies so that fetches see the store. */
-    private void dropCode(long physicalPage) {
+    /**
+     * {@return the code set holding a copy of this physical page, or -1}; copies of the page under
+     * other virtual addresses are dropped, so that one set stays the only copy stores must patch.
+     */
+    private int codeSetOf(long physicalPage) {
+        int found = -1;
         for (int i = 0; i < CODE_SETS; i++) {
-            if (codePhysicalPage[i] == physicalPage) {
-                codeTag[i] = -1;
-                codePhysicalPage[i] = -1;
+            if (codePhysicalPage[i] == physicalPage && codeTag[i] != -1) {
+                if (found < 0) {
+                    found = i;
+                } else {
+                    codeTag[i] = -1;
+                    codePhysicalPage[i] = -1;
+                }
             }
         }
-        if (fetchPhysicalPage == physicalPage) {
-            fetchPage = -1;
-            fetchPhysicalPage = -1;
+        return found;
+    }
+
+    /** A store changed {@code [va, va + bytes)} of a page with a code copy: copies the changed words. */
+    private void patchCode(int slot, long va, int bytes) {
+        int set = tlbCodeSet[slot];
+        int[] words = codeWords[set];
+        int first = (int) (va & 0xFFF) >>> 2;
+        int last = (int) ((va + bytes - 1) & 0xFFF) >>> 2;
+        MemorySegment host = tlbHost[slot];
+        long base = tlbOffset[slot];
+        for (int w = first; w <= last; w++) {
+            words[w] = host.get(LE32, base + 4L * w);
         }
     }
 
@@ -443,14 +462,12 @@ public abstract class CpuCore {
         if (r < 0 || !map.allows(r, kind)) {
             stage2Fault(va, pa, kind, r < 0 ? 0x07 : 0x0F);
         }
-        if (kind == WRITE) {
-            dropCode(pa >>> 12);
-        }
         int slot = kind * TLB_SIZE + ((int) (va >>> 12) & TLB_MASK);
         tlbTag[slot] = va >>> 12;
         tlbHost[slot] = map.host(r);
         tlbOffset[slot] = (pa & ~0xFFFL) - map.start(r);
         tlbPhysicalPage[slot] = pa >>> 12;
+        tlbCodeSet[slot] = kind == WRITE ? codeSetOf(pa >>> 12) : -1;
         return slot;
     }
 
@@ -504,7 +521,6 @@ public abstract class CpuCore {
             copyCode(va, set);
         }
         fetchPage = page;
-        fetchPhysicalPage = codePhysicalPage[set];
         fetchWords = codeWords[set];
         return fetchWords[(int) (va >>> 2) & 1023];
     }
@@ -513,6 +529,11 @@ public abstract class CpuCore {
     private void copyCode(long va, int set) {
         int slot = fill(va, EXECUTE);
         long physicalPage = tlbPhysicalPage[slot];
+        int alias = codeSetOf(physicalPage);
+        if (alias >= 0 && alias != set) {
+            codeTag[alias] = -1;
+            codePhysicalPage[alias] = -1;
+        }
         int[] words = codeWords[set];
         if (words == null) {
             words = new int[1024];
@@ -523,8 +544,10 @@ public abstract class CpuCore {
         codePhysicalPage[set] = physicalPage;
         codeStamp[set] = currentCodeStamp;
         for (int i = WRITE * TLB_SIZE; i < (WRITE + 1) * TLB_SIZE; i++) {
-            if (tlbTag[i] != -1 && tlbPhysicalPage[i] == physicalPage) {
-                tlbTag[i] = -1;
+            if (tlbPhysicalPage[i] == physicalPage) {
+                tlbCodeSet[i] = set; // stores to the page patch this copy
+            } else if (tlbCodeSet[i] == set) {
+                tlbCodeSet[i] = -1; // the set now holds another page
             }
         }
     }
@@ -595,6 +618,9 @@ public abstract class CpuCore {
     protected final void write8(long va, long value) {
         int slot = slot(va, WRITE);
         tlbHost[slot].set(LE8, tlbOffset[slot] + (va & 0xFFF), (byte) value);
+        if (tlbCodeSet[slot] >= 0) {
+            patchCode(slot, va, 1);
+        }
     }
 
     /** @param va the address @param value the value to write (low 16 bits) */
@@ -607,6 +633,9 @@ public abstract class CpuCore {
         }
         int slot = slot(va, WRITE);
         tlbHost[slot].set(LE16, tlbOffset[slot] + (va & 0xFFF), (short) value);
+        if (tlbCodeSet[slot] >= 0) {
+            patchCode(slot, va, 2);
+        }
     }
 
     /** @param va the address @param value the value to write (low 32 bits) */
@@ -620,6 +649,9 @@ public abstract class CpuCore {
         }
         int slot = slot(va, WRITE);
         tlbHost[slot].set(LE32, tlbOffset[slot] + (va & 0xFFF), (int) value);
+        if (tlbCodeSet[slot] >= 0) {
+            patchCode(slot, va, 4);
+        }
     }
 
     /** @param va the address @param value the value to write */
@@ -633,6 +665,9 @@ public abstract class CpuCore {
         }
         int slot = slot(va, WRITE);
         tlbHost[slot].set(LE64, tlbOffset[slot] + (va & 0xFFF), value);
+        if (tlbCodeSet[slot] >= 0) {
+            patchCode(slot, va, 8);
+        }
     }
 
     /**
@@ -693,6 +728,14 @@ public abstract class CpuCore {
             }
             return old;
         }
+        long old = exchange(host, offset, log2, mask, expected, value);
+        if (old == expected && tlbCodeSet[slot] >= 0) {
+            patchCode(slot, va, 1 << log2);
+        }
+        return old;
+    }
+
+    private static long exchange(MemorySegment host, long offset, int log2, long mask, long expected, long value) {
         if (log2 == 3) {
             return (long) ATOMIC64.compareAndExchange(host, offset, expected, value);
         }
