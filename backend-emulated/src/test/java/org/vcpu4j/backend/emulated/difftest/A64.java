@@ -193,7 +193,8 @@ final class A64 {
      * System instructions both worlds run alike: NOP (C6.2.202), DMB (C6.2.80) and DSB (C6.2.82) with
      * a CRm option, ISB (C6.2.127), MRS/MSR NZCV (C6.2.192/C6.2.196, op0=3 op1=3 CRn=4 CRm=2 op2=0).
      *
-     * @param kind 0 NOP, 1 DMB, 2 DSB, 3 ISB, 4 MRS Xt, NZCV, 5 MSR NZCV, Xt
+     * @param kind 0 NOP, 1 DMB, 2 DSB, 3 ISB, 4 MRS Xt, NZCV, 5 MSR NZCV, Xt, 6 DC ZVA, Xt (zeroes the
+     *     64-byte block holding Xt)
      * @param crm the barrier option (kinds 1 and 2)
      * @param rt the register (kinds 4 and 5)
      */
@@ -207,6 +208,7 @@ final class A64 {
             case 3 -> Fixed.of(0xD5033FDF, "isb");
             case 4 -> Fixed.of(0xD53B4200 | rt, "mrs " + zr(1, rt) + ", nzcv");
             case 5 -> Fixed.of(0xD51B4200 | rt, "msr nzcv, " + zr(1, rt));
+            case 6 -> Fixed.of(0xD50B7420 | rt, "dc zva, " + zr(1, rt)); // SYS #3, C7, C4, #1 (C5.3.10)
             default -> throw new IllegalArgumentException("system kind " + kind + " is not generated");
         };
     }

@@ -31,7 +31,7 @@ class DifferentialProperties {
     private static final Set<InstructionClass> MEMORY = EnumSet.of(
             InstructionClass.LOAD_STORE, InstructionClass.LOAD_STORE_PAIR, InstructionClass.LOAD_LITERAL,
             InstructionClass.EXCLUSIVE, InstructionClass.ATOMIC, InstructionClass.ARITHMETIC_IMMEDIATE,
-            InstructionClass.SIMD_LOAD_STORE, InstructionClass.SIMD_MOVE);
+            InstructionClass.SIMD_LOAD_STORE, InstructionClass.SIMD_MOVE, InstructionClass.SYSTEM);
     private static final Set<InstructionClass> CONTROL = EnumSet.of(
             InstructionClass.BRANCH, InstructionClass.CONDITIONAL, InstructionClass.ARITHMETIC_REGISTER,
             InstructionClass.LOGICAL, InstructionClass.LOAD_STORE, InstructionClass.SELF_MODIFYING,

@@ -170,8 +170,8 @@ final class Generators {
                         int q = cmode == 15 && f[2] == 1 ? 1 : f[0];
                         return A64.simdModifiedImmediate(q, f[2], cmode, f[3], f[4]);
                     }, ints(0, 1), ints(0, 15), ints(0, 1), ints(0, 255), ints(0, 31)));
-            case SYSTEM -> fields(f -> A64.system(f[0], f[1], f[0] == 4 ? f[2] : f[3]),
-                    ints(0, 5), ints(1, 2, 3, 5, 6, 7, 9, 10, 11, 13, 14, 15), dataOrZr(), anyReg());
+            case SYSTEM -> fields(f -> A64.system(f[0], f[1], f[0] == 4 ? f[2] : f[0] == 6 ? f[4] : f[3]),
+                    ints(0, 6), ints(1, 2, 3, 5, 6, 7, 9, 10, 11, 13, 14, 15), dataOrZr(), anyReg(), pointer());
             case PC_RELATIVE_ADDRESS -> fields(f -> new Instr.PcRelative(Instr.PcKind.ADR, f[0], f[1], f[2]),
                     dataOrZr(), ints(0, 1), ints(-(1 << 20), (1 << 20) - 1));
         };
@@ -341,9 +341,7 @@ final class Generators {
      * @param maxLength the longest snippet
      */
     static Arbitrary<DiffCase> rawCases(int maxLength) {
-        return cases(EnumSet.of(InstructionClass.ARITHMETIC_IMMEDIATE), 1).flatMap(base ->
-                rawDataProcessing().list().ofMinSize(1).ofMaxSize(maxLength)
-                        .map(code -> new DiffCase(code, base.x(), base.nzcv(), base.scratchSeed(), base.v())));
+        return cases(rawDataProcessing().list().ofMinSize(1).ofMaxSize(maxLength), false);
     }
 
     /** {@return interesting 64-bit register values} */
@@ -373,7 +371,16 @@ final class Generators {
      * @param unaligned whether the pointer and index registers get any byte offset (else multiples of 16)
      */
     static Arbitrary<DiffCase> cases(Set<InstructionClass> enabled, int maxLength, boolean unaligned) {
-        Arbitrary<List<Instr>> instrs = anyOf(enabled).list().ofMinSize(1).ofMaxSize(maxLength);
+        return cases(anyOf(enabled).list().ofMinSize(1).ofMaxSize(maxLength), unaligned);
+    }
+
+    /**
+     * {@return cases of the given snippets, with random initial state}
+     *
+     * @param instrs the snippets
+     * @param unaligned whether the pointer and index registers get any byte offset (else multiples of 16)
+     */
+    static Arbitrary<DiffCase> cases(Arbitrary<List<Instr>> instrs, boolean unaligned) {
         Arbitrary<List<Long>> data = registerValue().list().ofSize(DATA.length);
         int step = unaligned ? 1 : 16;
         Arbitrary<List<Integer>> pointers = ints(0, 0x400 * 16 / step).list().ofSize(POINTERS.length);

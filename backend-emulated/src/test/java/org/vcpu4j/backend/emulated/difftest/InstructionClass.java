@@ -34,7 +34,7 @@ enum InstructionClass {
     BRANCH,
     /** ADR, ADRP. */
     PC_RELATIVE_ADDRESS,
-    /** NOP, DMB, DSB, ISB, MRS/MSR NZCV. */
+    /** NOP, DMB, DSB, ISB, MRS/MSR NZCV, DC ZVA. */
     SYSTEM,
     /** A store over a later instruction of the snippet, DC CVAU/IC IVAU maintenance, then running it. */
     SELF_MODIFYING,
