@@ -458,6 +458,13 @@ final class A64 {
         return Fixed.of(w, lsName(size, opc, mode == 0) + " " + lsTarget(size, opc, rt) + ", " + addr);
     }
 
+    /** LDTR/STTR and their sized and signed forms (unprivileged, C6.2.179 and siblings), 9-bit offset. */
+    static Fixed loadStoreUnprivileged(int size, int opc, int imm9, int rn, int rt) {
+        int w = size << 30 | 0x3800_0800 | opc << 22 | (imm9 & 0x1FF) << 12 | rn << 5 | rt;
+        String name = LS_NAMES[size][opc].replaceFirst("^(ld|st)r", "$1tr");
+        return Fixed.of(w, name + " " + lsTarget(size, opc, rt) + ", [" + sp(1, rn) + ", #" + imm9 + "]");
+    }
+
     /** LDR/STR (register offset), C6.2.168: option 2 UXTW, 3 LSL, 6 SXTW, 7 SXTX; s scales by the size. */
     static Fixed loadStoreRegister(int size, int opc, int rm, int option, int s, int rn, int rt) {
         int w = size << 30 | 0x3820_0800 | opc << 22 | rm << 16 | option << 13 | s << 12 | rn << 5 | rt;

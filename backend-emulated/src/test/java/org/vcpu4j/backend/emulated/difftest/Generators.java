@@ -121,6 +121,14 @@ final class Generators {
                     ints(0, 1), ints(0, 5), anyReg(), dataOrZr());
             case LOAD_STORE -> loadStore();
             case LOAD_STORE_PAIR -> loadStorePair();
+            case UNPRIVILEGED -> Combinators.combine(Arbitraries.of(List.of(
+                            new int[] {0, 0}, new int[] {0, 1}, new int[] {0, 2}, new int[] {0, 3},
+                            new int[] {1, 0}, new int[] {1, 1}, new int[] {1, 2}, new int[] {1, 3},
+                            new int[] {2, 0}, new int[] {2, 1}, new int[] {2, 2},
+                            new int[] {3, 0}, new int[] {3, 1})),
+                            ints(-256, 255), pointerOrSp(), dataOrZr(), anyReg())
+                    .as((so, imm, rn, load, store) -> (Instr) A64.loadStoreUnprivileged(so[0], so[1],
+                            (imm >> so[0]) << so[0], rn, so[1] == 0 ? store : load));
             case LOAD_LITERAL -> fields(f -> new Instr.PcRelative(Instr.PcKind.LITERAL, f[0] == 3 ? f[1] & 31 : f[2], f[0],
                     f[3] * 8), ints(0, 3), anyReg(), dataOrZr(), ints(0, DifftestLayout.SCRATCH_SIZE / 8 - 1));
             case EXCLUSIVE -> Arbitraries.oneOf(exclusiveGroup(),

@@ -22,6 +22,11 @@ enum InstructionClass {
     REVERSE_COUNT,
     /** Single-register loads and stores: every size and signedness, unsigned/unscaled/pre/post/register offset, PRFM. */
     LOAD_STORE,
+    /**
+     * LDTR/STTR and their sized/signed forms. Only with the MMU off: the MMU-on identity map is EL1-only,
+     * so an unprivileged access there faults (an EL0-accessible map would forbid EL1 execution).
+     */
+    UNPRIVILEGED,
     /** LDP/STP/LDPSW/LDNP/STNP in every addressing mode. */
     LOAD_STORE_PAIR,
     /** LDR/LDRSW/PRFM (literal). */
