@@ -409,6 +409,16 @@ final class A64 {
         return opc << 30 | 0x1C00_0000 | imm19 << 5 | rt;
     }
 
+    /** BRK #imm16 (C6.2.40): a breakpoint exception (Linux: SIGTRAP). */
+    static Fixed brk(int imm16) {
+        return Fixed.of(0xD420_0000 | imm16 << 5, "brk #0x" + Integer.toHexString(imm16));
+    }
+
+    /** UDF #imm16 (C6.2.386): permanently undefined (Linux: SIGILL). */
+    static Fixed udf(int imm16) {
+        return Fixed.of(imm16, "udf #0x" + Integer.toHexString(imm16));
+    }
+
     /** NOP (C6.2.202). */
     static Fixed nop() {
         return Fixed.of(0xD503201F, "nop");
@@ -584,8 +594,9 @@ final class A64 {
                         | branchTarget(p, layout, index, 14) << 5 | p.reg()};
             }
             case ADR_THEN_BRANCH_REGISTER -> {
-                // the ADR is at pc; the branch register instruction at pc + 4; the target is computed from the ADR.
-                long target = layout.address(index + 1 + p.skip());
+                // the ADR is at pc; the branch register instruction at pc + 4; the target is computed from the
+                // ADR; a >= 3 branches (BR) to the target + a - 2, a misaligned PC
+                long target = layout.address(index + 1 + p.skip()) + (p.a() >= 3 ? p.a() - 2 : 0);
                 int disp = (int) (target - pc);
                 int adr = adrWord(0, disp, p.reg());
                 int opc = switch (p.a()) {
@@ -623,8 +634,9 @@ final class A64 {
                     + ", " + target};
             case TBZ -> new String[] {((p.a() >> 6) == 1 ? "tbnz " : "tbz ") + zr((p.a() & 32) != 0 ? 1 : 0, p.reg())
                     + ", #" + (p.a() & 63) + ", " + target};
-            case ADR_THEN_BRANCH_REGISTER -> new String[] {"adr x" + p.reg() + ", " + target,
-                (p.a() == 0 ? "br x" : p.a() == 1 ? "blr x" : "ret x") + p.reg()};
+            case ADR_THEN_BRANCH_REGISTER -> new String[] {"adr x" + p.reg() + ", " + target
+                    + (p.a() >= 3 ? " + " + (p.a() - 2) + " (misaligned)" : ""),
+                (p.a() == 0 || p.a() >= 3 ? "br x" : p.a() == 1 ? "blr x" : "ret x") + p.reg()};
             case LITERAL -> {
                 String[] names = {"ldr w", "ldr x", "ldrsw x", "prfm #", "ldr s", "ldr d", "ldr q"};
                 yield new String[] {names[p.a()] + p.reg() + ", 0x"

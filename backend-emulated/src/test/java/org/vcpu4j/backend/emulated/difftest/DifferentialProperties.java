@@ -36,7 +36,7 @@ class DifferentialProperties {
     private static final Set<InstructionClass> CONTROL = EnumSet.of(
             InstructionClass.BRANCH, InstructionClass.CONDITIONAL, InstructionClass.ARITHMETIC_REGISTER,
             InstructionClass.LOGICAL, InstructionClass.LOAD_STORE, InstructionClass.SELF_MODIFYING,
-            InstructionClass.LOOP);
+            InstructionClass.LOOP, InstructionClass.FAULT);
 
     private static EmulatorRunner emulator;
     private static EmulatorRunner mmuOnEmulator;

@@ -121,6 +121,11 @@ final class Generators {
                     ints(0, 1), ints(0, 5), anyReg(), dataOrZr());
             case LOAD_STORE -> loadStore();
             case LOAD_STORE_PAIR -> loadStorePair();
+            case FAULT -> Arbitraries.oneOf(
+                    fields(f -> A64.brk(f[0]), ints(0, 0xFFFF)),
+                    fields(f -> A64.udf(f[0]), ints(0, 0xFFFF)),
+                    fields(f -> new Instr.PcRelative(Instr.PcKind.ADR_THEN_BRANCH_REGISTER, f[0], f[1], f[2]),
+                            dataReg(), ints(3, 5), ints(0, 4)));
             case UNPRIVILEGED -> Combinators.combine(Arbitraries.of(List.of(
                             new int[] {0, 0}, new int[] {0, 1}, new int[] {0, 2}, new int[] {0, 3},
                             new int[] {1, 0}, new int[] {1, 1}, new int[] {1, 2}, new int[] {1, 3},

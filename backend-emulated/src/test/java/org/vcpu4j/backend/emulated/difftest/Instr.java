@@ -109,7 +109,10 @@ sealed interface Instr permits Instr.Fixed, Instr.PcRelative {
         CBZ,
         /** TBZ ({@code a} is the bit 0-63, plus 64 for TBNZ). */
         TBZ,
-        /** ADR of a snippet position, then BR/BLR/RET on that register ({@code a}: 0 BR, 1 BLR, 2 RET). */
+        /**
+         * ADR of a snippet position, then BR/BLR/RET on that register ({@code a}: 0 BR, 1 BLR, 2 RET; 3-5 BR
+         * to the position plus 1-3 bytes, a PC alignment fault).
+         */
         ADR_THEN_BRANCH_REGISTER,
         /** LDR literal ({@code a}: 0 W, 1 X, 2 SW, 3 PRFM) into the scratch buffer. */
         LITERAL,

@@ -37,6 +37,8 @@ enum InstructionClass {
     ATOMIC,
     /** B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ, BR/BLR/RET, all forward inside the snippet. */
     BRANCH,
+    /** BRK, UDF and BR to a misaligned address: the snippet ends in a fault, compared at the faulting instruction. */
+    FAULT,
     /** ADR, ADRP. */
     PC_RELATIVE_ADDRESS,
     /** NOP, DMB, DSB, ISB, MRS/MSR NZCV, DC ZVA. */
