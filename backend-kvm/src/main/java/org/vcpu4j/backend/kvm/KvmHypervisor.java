@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vcpu4j.api.BackendException;
 import org.vcpu4j.api.GuestIsa;
+import org.vcpu4j.backend.kvm.sys.KvmCpuid2;
 import org.vcpu4j.backend.kvm.sys.KvmIoctls;
 import org.vcpu4j.backend.kvm.sys.Libc;
 import org.vcpu4j.spi.Availability;
@@ -15,12 +16,16 @@ import org.vcpu4j.spi.VmBackend;
 /** An open {@code /dev/kvm}: creates VMs. Holds the system fd until {@link #close()}. */
 final class KvmHypervisor implements HypervisorBackend {
     private static final Logger LOG = LoggerFactory.getLogger(KvmHypervisor.class);
+    /** errno E2BIG (asm-generic/errno-base.h): KVM_GET_SUPPORTED_CPUID needs more entries. */
+    private static final int E2BIG = 7;
 
     private final KvmCalls calls;
     private final int kvmFd;
     private final GuestIsa isa;
     private final long runMmapSize;
     private final boolean readonlyMemory;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment supportedCpuid;
     private boolean closed;
 
     KvmHypervisor(KvmCalls calls, int kvmFd, GuestIsa isa) {
@@ -35,7 +40,9 @@ final class KvmHypervisor implements HypervisorBackend {
             }
             runMmapSize = calls.ioctl(kvmFd, KvmIoctls.KVM_GET_VCPU_MMAP_SIZE, 0L);
             readonlyMemory = calls.ioctl(kvmFd, KvmIoctls.KVM_CHECK_EXTENSION, KvmIoctls.KVM_CAP_READONLY_MEM) > 0;
+            supportedCpuid = isa == GuestIsa.X86_64 ? supportedCpuid(calls, kvmFd, arena) : MemorySegment.NULL;
         } catch (RuntimeException e) {
+            arena.close();
             calls.close(kvmFd);
             throw e;
         }
@@ -96,6 +103,22 @@ final class KvmHypervisor implements HypervisorBackend {
         }
     }
 
+    /** {@return KVM_GET_SUPPORTED_CPUID: every CPUID leaf KVM can give a guest on this host (x86_64)} */
+    private static MemorySegment supportedCpuid(KvmCalls calls, int kvmFd, Arena arena) {
+        for (int entries = 128; ; entries *= 2) {
+            MemorySegment cpuid = arena.allocate(KvmCpuid2.sizeFor(entries), 8);
+            KvmCpuid2.nent(cpuid, entries);
+            try {
+                calls.ioctl(kvmFd, KvmIoctls.KVM_GET_SUPPORTED_CPUID, cpuid);
+                return cpuid;
+            } catch (KvmException e) {
+                if (e.errno() != E2BIG || entries >= 4096) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** {@return the kvm_run mapping size} */
     long runMmapSize() {
         return runMmapSize;
@@ -108,7 +131,7 @@ final class KvmHypervisor implements HypervisorBackend {
         }
         int vmFd = calls.ioctl(kvmFd, KvmIoctls.KVM_CREATE_VM, 0L);
         try {
-            return new KvmVm(calls, vmFd, isa, runMmapSize, readonlyMemory);
+            return new KvmVm(calls, vmFd, isa, runMmapSize, readonlyMemory, supportedCpuid);
         } catch (RuntimeException e) {
             calls.close(vmFd);
             throw e;
@@ -119,7 +142,11 @@ final class KvmHypervisor implements HypervisorBackend {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            calls.close(kvmFd);
+            try {
+                calls.close(kvmFd);
+            } finally {
+                arena.close();
+            }
         }
     }
 }

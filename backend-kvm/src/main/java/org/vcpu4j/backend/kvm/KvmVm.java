@@ -40,6 +40,7 @@ final class KvmVm implements VmBackend {
     private final GuestIsa isa;
     private final long runMmapSize;
     private final boolean readonlyMemory;
+    private final MemorySegment supportedCpuid;
     private final BitSet usedSlots = new BitSet();
     private final Map<Long, Integer> slotByAddress = new HashMap<>();
     private volatile GuestMemory memory = GuestMemory.empty(GRANULE, ADDRESS_LIMIT);
@@ -47,8 +48,10 @@ final class KvmVm implements VmBackend {
     private boolean psciForwarded;
     private boolean closed;
 
-    KvmVm(KvmCalls calls, int vmFd, GuestIsa isa, long runMmapSize, boolean readonlyMemory) {
+    KvmVm(KvmCalls calls, int vmFd, GuestIsa isa, long runMmapSize, boolean readonlyMemory,
+            MemorySegment supportedCpuid) {
         this.calls = calls;
+        this.supportedCpuid = supportedCpuid;
         this.vmFd = vmFd;
         this.isa = isa;
         this.runMmapSize = runMmapSize;
@@ -169,7 +172,8 @@ final class KvmVm implements VmBackend {
         }
         try {
             return switch (isa) {
-                case X86_64 -> new KvmX86VCpu(calls, vcpuFd, run, this);
+                case X86_64 -> new KvmX86VCpu(calls, vcpuFd, run, this, supportedCpuid,
+                        ((org.vcpu4j.api.x86_64.X86_64CreateConfig) config).apicId());
                 case AARCH64 -> new KvmArm64VCpu(calls, vcpuFd, run, arm64Target, (Aarch64CreateConfig) config,
                         psciForwarded);
             };

@@ -13,6 +13,7 @@ import org.vcpu4j.api.x86_64.Segment;
 import org.vcpu4j.api.x86_64.X86_64SetupConfig;
 import org.vcpu4j.api.x86_64.X86_64State;
 import org.vcpu4j.api.x86_64.X86_64State.SegmentRegister;
+import org.vcpu4j.backend.kvm.sys.KvmCpuid2;
 import org.vcpu4j.backend.kvm.sys.KvmDtable;
 import org.vcpu4j.backend.kvm.sys.KvmIoctls;
 import org.vcpu4j.backend.kvm.sys.KvmRegs;
@@ -48,9 +49,31 @@ final class KvmX86VCpu extends KvmVCpu {
     private long entry;
     private boolean setUp;
 
-    KvmX86VCpu(KvmCalls calls, int fd, MemorySegment run, KvmVm vm) {
+    KvmX86VCpu(KvmCalls calls, int fd, MemorySegment run, KvmVm vm, MemorySegment supportedCpuid, int apicId) {
         super(calls, fd, run);
         this.vm = vm;
+        if (supportedCpuid.byteSize() > 0) {
+            setCpuid(supportedCpuid, apicId);
+        }
+    }
+
+    /**
+     * Gives the guest every CPUID leaf KVM supports on this host (as kvmtool and QEMU's -cpu host do),
+     * with the create config's APIC id in leaf 1 EBX[31:24] and in the x2APIC id of leaves 0xB and 0x1F.
+     */
+    private void setCpuid(MemorySegment supported, int apicId) {
+        MemorySegment cpuid = arena.allocate(supported.byteSize(), 8);
+        cpuid.copyFrom(supported);
+        for (int i = 0; i < KvmCpuid2.nent(cpuid); i++) {
+            int function = KvmCpuid2.function(cpuid, i);
+            if (function == 1) {
+                int ebx = KvmCpuid2.register(cpuid, i, KvmCpuid2.Register.EBX);
+                KvmCpuid2.register(cpuid, i, KvmCpuid2.Register.EBX, (ebx & 0x00FF_FFFF) | (apicId << 24));
+            } else if (function == 0xB || function == 0x1F) {
+                KvmCpuid2.register(cpuid, i, KvmCpuid2.Register.EDX, apicId);
+            }
+        }
+        calls.ioctl(fd, KvmIoctls.KVM_SET_CPUID2, cpuid);
     }
 
     @Override

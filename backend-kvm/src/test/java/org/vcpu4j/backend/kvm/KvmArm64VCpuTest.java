@@ -33,7 +33,7 @@ class KvmArm64VCpuTest {
     private final FakeKvmCalls fake = new FakeKvmCalls();
 
     private KvmVm vm() {
-        return new KvmVm(fake, 10, GuestIsa.AARCH64, 3 * 4096, true);
+        return new KvmVm(fake, 10, GuestIsa.AARCH64, 3 * 4096, true, java.lang.foreign.MemorySegment.NULL);
     }
 
     private KvmArm64VCpu vcpu() {

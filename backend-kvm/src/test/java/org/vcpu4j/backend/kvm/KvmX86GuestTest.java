@@ -240,6 +240,31 @@ class KvmX86GuestTest {
     }
 
     @Test
+    void theGuestSeesTheHostCpuidWithItsApicId() throws Exception {
+        // xor eax, eax; cpuid; out 0x80, al; mov eax, 1; cpuid; out 0x80, al; hlt
+        X86Guest.Code c = new X86Guest.Code().bytes(0x31, 0xC0, 0x0F, 0xA2, 0xE6, 0x80).movEax(1)
+                .bytes(0x0F, 0xA2, 0xE6, 0x80).hlt();
+        String vendor = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo")).stream()
+                .filter(l -> l.startsWith("vendor_id")).findFirst().orElseThrow().replaceAll(".*:\\s*", "");
+        try (X86Guest g = X86Guest.start(c.build(), 5)) {
+            assertInstanceOf(VCpuExit.IoWrite.class, g.vcpu.run());
+            String seen = ascii(g.vcpu.gpr(3)) + ascii(g.vcpu.gpr(2)) + ascii(g.vcpu.gpr(1));
+            assertEquals(vendor, seen, "CPUID leaf 0 vendor (EBX, EDX, ECX)");
+            assertInstanceOf(VCpuExit.IoWrite.class, g.vcpu.run());
+            assertEquals(5, (g.vcpu.gpr(3) >>> 24) & 0xFF, "CPUID leaf 1 EBX[31:24] is the APIC id");
+            assertTrue((g.vcpu.gpr(2) & (1L << 25)) != 0, "SSE reported (leaf 1 EDX bit 25)");
+        }
+    }
+
+    private static String ascii(long register) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            sb.append((char) ((register >>> (8 * i)) & 0xFF));
+        }
+        return sb.toString();
+    }
+
+    @Test
     void heapSegmentsAreRefused() {
         try (X86Guest g = X86Guest.start(new X86Guest.Code().hlt().build())) {
             MemoryMapException e = assertThrows(MemoryMapException.class,

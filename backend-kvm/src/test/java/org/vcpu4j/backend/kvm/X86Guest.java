@@ -30,12 +30,12 @@ final class X86Guest implements AutoCloseable {
     final VirtualMachine vm;
     final VCpu vcpu;
 
-    private X86Guest(byte[] code) {
+    private X86Guest(byte[] code, int apicId) {
         hypervisor = Backends.open(new KvmBackendProvider());
         vm = hypervisor.createVirtualMachine();
         vm.mapRam(0, RAM_SIZE);
         vm.memory().write(CODE, code);
-        vcpu = vm.createVCpu(0, X86_64CreateConfig.bootstrap());
+        vcpu = vm.createVCpu(0, new X86_64CreateConfig(apicId));
         vcpu.setEntry(CODE);
         vcpu.setup(new X86_64SetupConfig(TABLES));
         vcpu.setGpr(4, STACK);
@@ -55,8 +55,18 @@ final class X86Guest implements AutoCloseable {
      * @param code the machine code
      */
     static X86Guest start(byte[] code) {
+        return start(code, 0);
+    }
+
+    /**
+     * {@return a guest running {@code code} at {@link #CODE} on a vCPU with this APIC id}
+     *
+     * @param code the machine code
+     * @param apicId the APIC id of the create config
+     */
+    static X86Guest start(byte[] code, int apicId) {
         requireKvm();
-        return new X86Guest(code);
+        return new X86Guest(code, apicId);
     }
 
     @Override

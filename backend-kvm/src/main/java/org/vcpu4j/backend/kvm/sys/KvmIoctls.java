@@ -18,6 +18,8 @@ public final class KvmIoctls {
     public static final long KVM_CHECK_EXTENSION = 0xAE03L;
     /** {@code KVM_GET_VCPU_MMAP_SIZE _IO(KVMIO, 0x04)}. */
     public static final long KVM_GET_VCPU_MMAP_SIZE = 0xAE04L;
+    /** {@code KVM_GET_SUPPORTED_CPUID _IOWR(KVMIO, 0x05, struct kvm_cpuid2)} (x86; E2BIG if nent is too small). */
+    public static final long KVM_GET_SUPPORTED_CPUID = 0xC008AE05L;
     /** {@code KVM_CREATE_VCPU _IO(KVMIO, 0x41)}; argument: the vCPU id. */
     public static final long KVM_CREATE_VCPU = 0xAE41L;
     /** {@code KVM_SET_USER_MEMORY_REGION _IOW(KVMIO, 0x46, struct kvm_userspace_memory_region)} (32 B). */
@@ -34,6 +36,8 @@ public final class KvmIoctls {
     public static final long KVM_SET_SREGS = 0x4138AE84L;
     /** {@code KVM_INTERRUPT _IOW(KVMIO, 0x86, struct kvm_interrupt)} (4 B; x86 without in-kernel irqchip). */
     public static final long KVM_INTERRUPT = 0x4004AE86L;
+    /** {@code KVM_SET_CPUID2 _IOW(KVMIO, 0x90, struct kvm_cpuid2)} (x86). */
+    public static final long KVM_SET_CPUID2 = 0x4008AE90L;
     /** {@code KVM_ENABLE_CAP _IOW(KVMIO, 0xa3, struct kvm_enable_cap)} (104 B). */
     public static final long KVM_ENABLE_CAP = 0x4068AEA3L;
     /** {@code KVM_GET_ONE_REG _IOW(KVMIO, 0xab, struct kvm_one_reg)} (16 B). */
@@ -161,6 +165,7 @@ public final class KvmIoctls {
             case (int) KVM_CREATE_VM -> "KVM_CREATE_VM";
             case (int) KVM_CHECK_EXTENSION -> "KVM_CHECK_EXTENSION";
             case (int) KVM_GET_VCPU_MMAP_SIZE -> "KVM_GET_VCPU_MMAP_SIZE";
+            case (int) KVM_GET_SUPPORTED_CPUID -> "KVM_GET_SUPPORTED_CPUID";
             case (int) KVM_CREATE_VCPU -> "KVM_CREATE_VCPU";
             case (int) KVM_SET_USER_MEMORY_REGION -> "KVM_SET_USER_MEMORY_REGION";
             case (int) KVM_RUN -> "KVM_RUN";
@@ -169,6 +174,7 @@ public final class KvmIoctls {
             case (int) KVM_GET_SREGS -> "KVM_GET_SREGS";
             case (int) KVM_SET_SREGS -> "KVM_SET_SREGS";
             case (int) KVM_INTERRUPT -> "KVM_INTERRUPT";
+            case (int) KVM_SET_CPUID2 -> "KVM_SET_CPUID2";
             case (int) KVM_ENABLE_CAP -> "KVM_ENABLE_CAP";
             case (int) KVM_GET_ONE_REG -> "KVM_GET_ONE_REG";
             case (int) KVM_SET_ONE_REG -> "KVM_SET_ONE_REG";

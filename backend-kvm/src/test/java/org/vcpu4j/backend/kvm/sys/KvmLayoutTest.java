@@ -89,6 +89,12 @@ class KvmLayoutTest {
         m.put("KVM_CHECK_EXTENSION", 0xAE03L);
         m.put("KVM_GET_VCPU_MMAP_SIZE", 0xAE04L);
         m.put("KVM_CREATE_VCPU", 0xAE41L);
+        m.put("KVM_GET_SUPPORTED_CPUID", 0xC008AE05L);
+        m.put("KVM_SET_CPUID2", 0x4008AE90L);
+        m.put("sizeof(struct kvm_cpuid2)", 8L);
+        m.put("sizeof(struct kvm_cpuid_entry2)", 40L);
+        m.put("offsetof(struct kvm_cpuid_entry2, eax)", 12L);
+        m.put("offsetof(struct kvm_cpuid_entry2, edx)", 24L);
         m.put("KVM_SET_USER_MEMORY_REGION", 0x4020AE46L);
         m.put("KVM_RUN", 0xAE80L);
         m.put("KVM_GET_REGS", 0x8090AE81L);
@@ -179,11 +185,15 @@ class KvmLayoutTest {
         for (String f : new String[] {"group", "attr", "addr"}) {
             m.put("offsetof(struct kvm_device_attr, " + f + ")", KvmDeviceAttr.offsetOf(f));
         }
+        m.put("sizeof(struct kvm_cpuid2)", KvmCpuid2.layout().byteSize());
+        m.put("sizeof(struct kvm_cpuid_entry2)", KvmCpuid2.entryLayout().byteSize());
+        m.put("offsetof(struct kvm_cpuid_entry2, eax)", KvmCpuid2.entryOffsetOf("eax"));
+        m.put("offsetof(struct kvm_cpuid_entry2, edx)", KvmCpuid2.entryOffsetOf("edx"));
         m.put("sizeof(struct sigaction)", Sigaction.sizeof());
         m.put("offsetof(struct sigaction, sa_mask)", Sigaction.offsetOf("sa_mask"));
         m.put("offsetof(struct sigaction, sa_flags)", Sigaction.offsetOf("sa_flags"));
         for (String name : new String[] {"KVM_GET_API_VERSION", "KVM_CREATE_VM", "KVM_CHECK_EXTENSION",
-            "KVM_GET_VCPU_MMAP_SIZE", "KVM_CREATE_VCPU", "KVM_SET_USER_MEMORY_REGION", "KVM_RUN", "KVM_GET_REGS",
+            "KVM_GET_VCPU_MMAP_SIZE", "KVM_CREATE_VCPU", "KVM_GET_SUPPORTED_CPUID", "KVM_SET_CPUID2", "KVM_SET_USER_MEMORY_REGION", "KVM_RUN", "KVM_GET_REGS",
             "KVM_SET_REGS", "KVM_GET_SREGS", "KVM_SET_SREGS", "KVM_INTERRUPT", "KVM_ENABLE_CAP", "KVM_GET_ONE_REG",
             "KVM_SET_ONE_REG", "KVM_ARM_VCPU_INIT", "KVM_ARM_PREFERRED_TARGET", "KVM_SET_DEVICE_ATTR",
             "KVM_HAS_DEVICE_ATTR", "KVM_API_VERSION", "KVM_CAP_READONLY_MEM", "KVM_CAP_IMMEDIATE_EXIT",
