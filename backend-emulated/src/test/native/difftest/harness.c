@@ -110,6 +110,7 @@ int main(void) {
         uint64_t seed = regs[33];
         for (size_t i = 0; i < SCRATCH_SIZE / 8; i++) initial[i] = splitmix64(&seed);
         memcpy(scratch, initial, SCRATCH_SIZE);
+        memcpy(prologue, prologue_start, prologue_words * 4); /* again: no case depends on another */
         memcpy(snippet, words, head[1] * 4);
         uint32_t *epilogue = snippet + head[1];
         memcpy(epilogue, epilogue_start, epilogue_words * 4);

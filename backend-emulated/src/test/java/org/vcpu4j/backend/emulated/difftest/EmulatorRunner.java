@@ -22,7 +22,7 @@ import org.vcpu4j.spi.Backends;
  */
 final class EmulatorRunner implements AutoCloseable {
     /** Instructions a snippet may retire before it is taken to be stuck (snippets only branch forward). */
-    private static final long INSTRUCTION_BUDGET = 100_000;
+    private static final long INSTRUCTION_BUDGET = 2_000_000;
 
     /** VBAR_EL1: every vector holds {@code hvc #0}, so that an exception the snippet takes ends the run. */
     static final long VECTORS = DifftestLayout.CODE_BASE + 0x8000;
@@ -57,15 +57,19 @@ final class EmulatorRunner implements AutoCloseable {
         vcpu.setup(Aarch64SetupConfig.defaults());
         vcpu.bind();
         owner = Thread.currentThread();
+    }
+
+    /** Writes the vectors and the page tables (again for every case, so that no case depends on another). */
+    private void writeFixedMemory(GuestMemory memory) {
         ByteBuffer vectors = ByteBuffer.allocate(0x800).order(ByteOrder.LITTLE_ENDIAN);
         for (int slot = 0; slot < 0x800; slot += 0x80) {
             vectors.putInt(slot, SnippetLayout.HVC0);
         }
-        vm.memory().write(VECTORS, vectors.array());
+        memory.write(VECTORS, vectors.array());
         // Level 1 entry 0: table descriptor; level 2 entry 128: a 2 MiB block at 0x1000_0000, AF, inner
         // shareable, AttrIdx 0, EL1 read/write (Arm ARM D8.3 "Translation table descriptor formats").
-        vm.memory().writeLong(LEVEL1_TABLE, LEVEL2_TABLE | 0b11);
-        vm.memory().writeLong(LEVEL2_TABLE + 8 * (DifftestLayout.CODE_BASE >>> 21 & 511),
+        memory.writeLong(LEVEL1_TABLE, LEVEL2_TABLE | 0b11);
+        memory.writeLong(LEVEL2_TABLE + 8 * (DifftestLayout.CODE_BASE >>> 21 & 511),
                 DifftestLayout.CODE_BASE | 1L << 10 | 3L << 8 | 0b01);
     }
 
@@ -82,6 +86,7 @@ final class EmulatorRunner implements AutoCloseable {
      */
     Outcome run(DiffCase c) {
         GuestMemory memory = vm.memory();
+        writeFixedMemory(memory);
         long[] initial = DifftestLayout.scratchFill(c.scratchSeed());
         memory.write(DifftestLayout.SCRATCH_BASE, toBytes(initial));
         SnippetLayout layout = c.layout();

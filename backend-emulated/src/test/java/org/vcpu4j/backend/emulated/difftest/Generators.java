@@ -165,12 +165,22 @@ final class Generators {
                 int v = f[1] == t ? DATA[(indexOf(t) + 1) % DATA.length] : f[1];
                 return A64.selfModifying(t, v, f[2], f[3]);
             }, dataReg(), dataReg(), dataReg(), ints(0, 4095));
-            case LOOP -> Combinators.combine(ints(1, 4), Arbitraries.oneOf(List.of(
-                            of(InstructionClass.ARITHMETIC_IMMEDIATE), of(InstructionClass.LOGICAL),
-                            of(InstructionClass.ARITHMETIC_REGISTER), of(InstructionClass.BITFIELD_EXTRACT),
-                            of(InstructionClass.CONDITIONAL), of(InstructionClass.CARRY),
-                            of(InstructionClass.MULTIPLY_DIVIDE), of(InstructionClass.LOAD_STORE))))
-                    .as((n, body) -> (Instr) A64.loop(LOOP_COUNTER, n, (Instr.Fixed) body));
+            case LOOP -> {
+                List<Arbitrary<Instr>> straight = List.of(
+                        of(InstructionClass.ARITHMETIC_IMMEDIATE), of(InstructionClass.LOGICAL),
+                        of(InstructionClass.ARITHMETIC_REGISTER), of(InstructionClass.BITFIELD_EXTRACT),
+                        of(InstructionClass.CONDITIONAL), of(InstructionClass.CARRY),
+                        of(InstructionClass.MULTIPLY_DIVIDE));
+                List<Arbitrary<Instr>> withMemory = new ArrayList<>(straight);
+                withMemory.add(of(InstructionClass.LOAD_STORE));
+                // short loops may load and store (writeback moves a pointer at most 4 x 64 bytes); hot loops
+                // (100-3000 iterations) only compute, so that every pointer stays inside the scratch buffer
+                Arbitrary<Instr> shortLoop = Combinators.combine(ints(1, 4), Arbitraries.oneOf(withMemory))
+                        .as((n, body) -> (Instr) A64.loop(LOOP_COUNTER, n, (Instr.Fixed) body));
+                Arbitrary<Instr> hotLoop = Combinators.combine(ints(100, 3000), Arbitraries.oneOf(straight))
+                        .as((n, body) -> (Instr) A64.loop(LOOP_COUNTER, n, (Instr.Fixed) body));
+                yield Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(4, shortLoop), net.jqwik.api.Tuple.of(1, hotLoop));
+            }
             case SIMD_LOAD_STORE -> simdLoadStore();
             case SIMD_MOVE -> Arbitraries.oneOf(
                     fields(f -> A64.simdMove(f[0], f[1], f[2], f[3], f[4], f[0] == 1 || f[0] == 3 || f[0] == 5

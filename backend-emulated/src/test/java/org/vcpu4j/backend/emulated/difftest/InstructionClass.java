@@ -45,7 +45,10 @@ enum InstructionClass {
     SYSTEM,
     /** A store over a later instruction of the snippet, DC CVAU/IC IVAU maintenance, then running it. */
     SELF_MODIFYING,
-    /** A counted backward loop (x19 counts) around one instruction of the other straight-line classes. */
+    /**
+     * A counted backward loop (x19 counts, 1-4 or 100-3000 times, so that hot code is compared too)
+     * around one instruction of the other straight-line classes.
+     */
     LOOP,
     /** SIMD&amp;FP loads and stores: B/H/S/D/Q in every addressing mode, pairs, literal. */
     SIMD_LOAD_STORE,
