@@ -86,7 +86,15 @@ class DifferentialProperties {
 
     static void check(DiffCase c, boolean mmuOn) {
         Outcome qemu = QemuHarness.shared().run(c);
-        Outcome emu = emulator(mmuOn).run(c);
+        Outcome emu;
+        try {
+            emu = emulator(mmuOn).run(c);
+        } catch (RuntimeException e) {
+            // a guest must never make run() throw; the vCPU is unusable now, so the next case gets a new one
+            emulator = null;
+            mmuOnEmulator = null;
+            throw new AssertionError("the emulated backend threw " + e + " on\n" + c.describe(), e);
+        }
         List<String> diffs = emu.differences(qemu, DifftestLayout.scratchFill(c.scratchSeed()));
         if (!diffs.isEmpty()) {
             throw new Mismatch(c, diffs);
