@@ -8,8 +8,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * The differential test: random instruction sequences run on the emulated backend and under
@@ -19,6 +19,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * <p>The properties together run 23,500 cases. Each draws from the instruction classes in
  * {@link #ENABLED}: the classes the emulator supports.
  */
+@AddLifecycleHook(RequiresTools.class)
 class DifferentialProperties {
     /** The instruction classes generated; a class the emulator does not support yet is left out. */
     static final Set<InstructionClass> ENABLED = EnumSet.allOf(InstructionClass.class);
@@ -41,10 +42,6 @@ class DifferentialProperties {
     private static EmulatorRunner emulator;
     private static EmulatorRunner mmuOnEmulator;
 
-    @BeforeContainer
-    static void requireTools() {
-        Toolchain.require(Toolchain.GCC, Toolchain.QEMU_USER);
-    }
 
     @AfterContainer
     static void closeEmulators() {

@@ -17,7 +17,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 /**
  * Checks the test's own instruments without the emulator: GNU objdump decodes every generated word as
@@ -25,13 +25,10 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * its end (no signal: the generator keeps accesses aligned and inside the scratch buffer, and branches
  * inside the snippet), and the harness really executes what it is given.
  */
+@AddLifecycleHook(RequiresTools.class)
 class GeneratorSanityProperties {
-    private static final String OBJDUMP = "aarch64-linux-gnu-objdump";
+    private static final String OBJDUMP = Toolchain.OBJDUMP;
 
-    @BeforeContainer
-    static void requireTools() {
-        Toolchain.require(Toolchain.GCC, Toolchain.QEMU_USER, OBJDUMP);
-    }
 
     @Provide
     Arbitrary<DiffCase> anyCase() {
@@ -103,6 +100,7 @@ class GeneratorSanityProperties {
     /** GNU objdump decodes every word the encoder produces as an allocated instruction of the same name. */
     @Example
     void objdumpDecodesEveryGeneratedInstruction() throws IOException {
+        Toolchain.require(OBJDUMP);
         List<String> expected = new ArrayList<>();
         ByteBuffer code = ByteBuffer.allocate(4 * 40_000).order(ByteOrder.LITTLE_ENDIAN);
         for (InstructionClass cls : InstructionClass.values()) {

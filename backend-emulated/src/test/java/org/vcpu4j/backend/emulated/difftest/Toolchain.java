@@ -21,6 +21,7 @@ final class Toolchain {
     static final String GCC = "aarch64-linux-gnu-gcc";
     static final String QEMU_USER = "qemu-aarch64";
     static final String QEMU_SYSTEM = "qemu-system-aarch64";
+    static final String OBJDUMP = "aarch64-linux-gnu-objdump";
     private static final String PACKAGES =
             "gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user qemu-system-arm";
 
