@@ -24,6 +24,8 @@ public final class RunElf {
     static final long RAM_SIZE = 128L << 20;
     static final long UART_BASE = 0x0900_0000L;
     static final long UART_END = UART_BASE + 0x1000;
+    /** With {@code -Drunelf.stats=true}, the number of retired guest instructions goes to stderr. */
+    static final String STATS_PROPERTY = "runelf.stats";
     private static final int PT_LOAD = 1;
     private static final int EM_AARCH64 = 183;
 
@@ -99,6 +101,10 @@ public final class RunElf {
                     default -> {
                         line.writeTo(console);
                         console.flush();
+                        if (Boolean.getBoolean(STATS_PROPERTY)) {
+                            System.err.printf("RunElf: %d guest instructions retired%n",
+                                    cpu.retiredInstructions().orElse(-1));
+                        }
                         return exit;
                     }
                 }
