@@ -52,8 +52,6 @@ final class KvmArm64VCpu extends KvmVCpu {
             setReg(KvmArm64Regs.x(n), v);
         }
     };
-    private boolean instructionPending;
-    private boolean loadAwaitingValue;
     private boolean deferredExit;
 
     KvmArm64VCpu(KvmCalls calls, int fd, MemorySegment run, int target, Aarch64CreateConfig config,
@@ -163,7 +161,7 @@ final class KvmArm64VCpu extends KvmVCpu {
     VCpuExit decode() {
         int reason = KvmRun.exit_reason(run);
         return switch (reason) {
-            case KvmIoctls.KVM_EXIT_MMIO -> decodeMmio();
+            case KvmIoctls.KVM_EXIT_MMIO -> decodeMmio(w -> AccessWidth.QWORD);
             case KvmIoctls.KVM_EXIT_ARM_NISV -> {
                 // ESR ISS bit 6 is WnR (Arm ARM D17.2.40, ISS encoding for a data abort).
                 boolean write = (KvmRun.arm_nisv_esr_iss(run) & (1L << 6)) != 0;
@@ -179,22 +177,6 @@ final class KvmArm64VCpu extends KvmVCpu {
         };
     }
 
-    private VCpuExit decodeMmio() {
-        long address = KvmRun.mmio_phys_addr(run);
-        int len = KvmRun.mmio_len(run);
-        if (len != 1 && len != 2 && len != 4 && len != 8) {
-            return new VCpuExit.InternalError(KvmIoctls.KVM_EXIT_MMIO, String.format(
-                    "MMIO access of %d bytes at 0x%x: only 1, 2, 4 and 8-byte accesses are supported", len, address));
-        }
-        AccessWidth width = AccessWidth.ofBytes(len);
-        instructionPending = true;
-        if (KvmRun.mmio_is_write(run) != 0) {
-            // linux/kvm.h: mmio.data holds the stored bytes as a store to a byte array would leave them (LE guest).
-            return new VCpuExit.MmioWrite(address, width, KvmRun.mmio_data(run));
-        }
-        loadAwaitingValue = true;
-        return new VCpuExit.MmioRead(address, width, 0, AccessWidth.QWORD, false);
-    }
 
     @Override
     public void setGpr(int index, long v) {

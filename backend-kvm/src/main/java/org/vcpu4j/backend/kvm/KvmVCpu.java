@@ -5,6 +5,8 @@ import java.lang.invoke.VarHandle;
 import org.vcpu4j.backend.kvm.sys.KvmIoctls;
 import org.vcpu4j.backend.kvm.sys.KvmRun;
 import org.vcpu4j.backend.kvm.sys.Libc;
+import org.vcpu4j.api.AccessWidth;
+import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.spi.ArchVCpu;
 
 /**
@@ -27,6 +29,11 @@ abstract class KvmVCpu implements ArchVCpu {
     private boolean closed;
     private volatile boolean exitRequested;
     private volatile boolean inKvmRun;
+
+    /** KVM has yet to retire the instruction of the last I/O or MMIO exit (it does so on the next KVM_RUN). */
+    protected boolean instructionPending;
+    /** The pending instruction is a load whose value the VMM has not completed yet. */
+    protected boolean loadAwaitingValue;
 
     KvmVCpu(KvmCalls calls, int fd, MemorySegment run) {
         this.calls = calls;
@@ -131,5 +138,29 @@ abstract class KvmVCpu implements ArchVCpu {
         } finally {
             calls.close(fd);
         }
+    }
+
+    /**
+     * Decodes a {@code KVM_EXIT_MMIO} (linux/kvm.h {@code struct kvm_run.mmio}): {@code data} holds the
+     * stored bytes as a store to a byte array would leave them, and KVM finishes the instruction on the
+     * next {@code KVM_RUN}.
+     *
+     * @param registerWidth the destination register width this ISA reports for a load of {@code width}
+     * @return the exit
+     */
+    protected final VCpuExit decodeMmio(java.util.function.UnaryOperator<AccessWidth> registerWidth) {
+        long address = KvmRun.mmio_phys_addr(run);
+        int len = KvmRun.mmio_len(run);
+        if (len != 1 && len != 2 && len != 4 && len != 8) {
+            return new VCpuExit.InternalError(KvmIoctls.KVM_EXIT_MMIO, String.format(
+                    "MMIO access of %d bytes at 0x%x: only 1, 2, 4 and 8-byte accesses are supported", len, address));
+        }
+        AccessWidth width = AccessWidth.ofBytes(len);
+        instructionPending = true;
+        if (KvmRun.mmio_is_write(run) != 0) {
+            return new VCpuExit.MmioWrite(address, width, KvmRun.mmio_data(run));
+        }
+        loadAwaitingValue = true;
+        return new VCpuExit.MmioRead(address, width, 0, registerWidth.apply(width), false);
     }
 }

@@ -42,8 +42,6 @@ final class KvmX86VCpu extends KvmVCpu {
     private final MemorySegment irq = arena.allocate(ValueLayout.JAVA_INT);
     private final ArrayDeque<Integer> pendingInterrupts = new ArrayDeque<>();
     private boolean regsValid;
-    private boolean instructionPending;
-    private boolean loadAwaitingValue;
     private boolean deferredExit;
     private long ioDataOffset;
     private long entry;
@@ -142,7 +140,7 @@ final class KvmX86VCpu extends KvmVCpu {
         int reason = KvmRun.exit_reason(run);
         return switch (reason) {
             case KvmIoctls.KVM_EXIT_IO -> decodeIo();
-            case KvmIoctls.KVM_EXIT_MMIO -> decodeMmio();
+            case KvmIoctls.KVM_EXIT_MMIO -> decodeMmio(w -> w);
             case KvmIoctls.KVM_EXIT_HLT -> HALT;
             case KvmIoctls.KVM_EXIT_IRQ_WINDOW_OPEN -> null;
             case KvmIoctls.KVM_EXIT_SHUTDOWN -> new VCpuExit.InternalError(reason,
@@ -180,21 +178,6 @@ final class KvmX86VCpu extends KvmVCpu {
         return new VCpuExit.IoRead(port, width);
     }
 
-    private VCpuExit decodeMmio() {
-        long address = KvmRun.mmio_phys_addr(run);
-        int len = KvmRun.mmio_len(run);
-        if (len != 1 && len != 2 && len != 4 && len != 8) {
-            return new VCpuExit.InternalError(KvmIoctls.KVM_EXIT_MMIO, String.format(
-                    "MMIO access of %d bytes at 0x%x: only 1, 2, 4 and 8-byte accesses are supported", len, address));
-        }
-        AccessWidth width = AccessWidth.ofBytes(len);
-        instructionPending = true;
-        if (KvmRun.mmio_is_write(run) != 0) {
-            return new VCpuExit.MmioWrite(address, width, KvmRun.mmio_data(run));
-        }
-        loadAwaitingValue = true;
-        return new VCpuExit.MmioRead(address, width, 0, width, false);
-    }
 
     private VCpuExit internalError() {
         int suberror = KvmRun.internal_suberror(run);
