@@ -540,6 +540,10 @@ public final class Cpu extends SystemUnit {
         long a = x[(in >>> 5) & 0x1F];
         long b = x[(in >>> 16) & 0x1F];
         int opcode = (in >>> 10) & 0x3F;
+        if ((opcode & 0x38) == 0x10) {
+            crc32(in, sf, (int) a, b, opcode);
+            return;
+        }
         long r;
         if (sf) {
             r = switch (opcode) {
@@ -565,6 +569,27 @@ public final class Cpu extends SystemUnit {
             };
         }
         setR(in & 0x1F, r, sf);
+    }
+
+    /**
+     * CRC32{B,H,W,X} and CRC32C{B,H,W,X} (Arm ARM C6.2.89/C6.2.90, FEAT_CRC32): opcode 0b010 C sz; the X
+     * forms need sf = 1 and sz = 0b11, the others sf = 0. The reflected CRC of the low 8 << sz bits of Rm
+     * into Wn, without inversion, as the pseudocode's BitReverse(Poly32Mod2(...)) computes it.
+     */
+    private void crc32(int in, boolean sf, int acc, long value, int opcode) {
+        int size = opcode & 3;
+        if (sf != (size == 3)) {
+            throw undefined();
+        }
+        int poly = (opcode & 4) != 0 ? 0x82F63B78 : 0xEDB88320; // CRC-32C (Castagnoli) or CRC-32, reflected
+        int crc = acc;
+        for (int i = 0; i < 1 << size; i++) {
+            crc ^= (int) (value >>> (8 * i)) & 0xFF;
+            for (int bit = 0; bit < 8; bit++) {
+                crc = (crc >>> 1) ^ (poly & -(crc & 1));
+            }
+        }
+        setR(in & 0x1F, crc & 0xFFFF_FFFFL, false);
     }
 
     /** RBIT/REV16/REV32/REV/CLZ/CLS. */

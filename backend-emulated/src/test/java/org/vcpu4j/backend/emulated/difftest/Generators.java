@@ -347,10 +347,10 @@ final class Generators {
                 // Advanced SIMD modified immediate with o2 = 0 (o2 = 1 is FEAT_FP16's FMOV)
                 default -> (bits & 0x6007_F3FF) | 0x0F00_0400;
             };
-            if ((word & 0x5FE0_E000) == 0x1AC0_4000) {
-                // CRC32B/H/W/X and CRC32CB/H/W/X (FEAT_CRC32, two-source opcode 010xxx): the emulator does
-                // not implement them yet, so they become UDIV/SDIV (opcode 00001x)
-                word = (word & ~0xF000) | 0x0800;
+            if (group == 1 && ((bits >>> 28) & 7) == 0) {
+                // One register word in eight is a CRC32{,C}{B,H,W,X} (C6.2.89: sf 0 0 11010110 Rm 010 C sz Rn Rd),
+                // with sf drawn independently so the unallocated sf/sz pairs are covered too.
+                word = (bits & 0x801F_1FFF) | 0x1AC0_4000;
             }
             String[] groups = {"data processing, immediate", "data processing, register", "advanced SIMD copy",
                 "advanced SIMD modified immediate"};
