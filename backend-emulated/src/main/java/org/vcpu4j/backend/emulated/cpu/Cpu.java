@@ -173,11 +173,11 @@ public final class Cpu extends SystemUnit {
 
     // ------------------------------------------------------------------ register helpers
 
-    private long xs(int n) {
+    long xs(int n) {
         return n == 31 ? sp : x[n];
     }
 
-    private void setXs(int n, long value) {
+    void setXs(int n, long value) {
         if (n == 31) {
             sp = value;
         } else {
@@ -185,7 +185,7 @@ public final class Cpu extends SystemUnit {
         }
     }
 
-    private void setX(int n, long value) {
+    void setX(int n, long value) {
         if (n != 31) {
             x[n] = value;
         }
@@ -759,7 +759,7 @@ public final class Cpu extends SystemUnit {
     }
 
     /** Writes a 128-bit vector register. */
-    private void setV(int n, long low, long high) {
+    void setV(int n, long low, long high) {
         v[2 * n] = low;
         v[2 * n + 1] = high;
     }
@@ -956,6 +956,8 @@ public final class Cpu extends SystemUnit {
             loadStoreRegisterOffset(in);
         } else if ((in & 0x3B20_0C00) == 0x3820_0000) {
             atomic(in);
+        } else if ((in & 0xBE00_0000) == 0x0C00_0000) {
+            StructureTransfer.execute(this, in); // LD1-LD4/ST1-ST4 (Arm ARM C4.1.88, AdvSIMD structures)
         } else {
             throw undefined();
         }
@@ -966,7 +968,7 @@ public final class Cpu extends SystemUnit {
         return baseRegister((in >>> 5) & 0x1F);
     }
 
-    private long baseRegister(int rn) {
+    long baseRegister(int rn) {
         if (rn != 31) {
             return x[rn];
         }
