@@ -409,6 +409,112 @@ final class A64 {
         return opc << 30 | 0x1C00_0000 | imm19 << 5 | rt;
     }
 
+    // ---- Advanced SIMD structure loads and stores (C4.1.88) ----
+
+    /** Arrangement by size and Q. */
+    private static final String[][] ARRANGEMENT = {{"8b", "16b"}, {"4h", "8h"}, {"2s", "4s"}, {"1d", "2d"}};
+    private static final String[] LANE = {"b", "h", "s", "d"};
+
+    /**
+     * {@return registers and structure elements of a "multiple structures" opcode, as registers * 16 +
+     * selem, or 0 when the opcode is unallocated} (C7.2 LD1 (multiple structures), shared decode)
+     *
+     * @param opcode bits 15:12
+     */
+    static int multipleShape(int opcode) {
+        return switch (opcode) {
+            case 0b0000 -> 4 << 4 | 4;
+            case 0b0010 -> 4 << 4 | 1;
+            case 0b0100 -> 3 << 4 | 3;
+            case 0b0110 -> 3 << 4 | 1;
+            case 0b0111 -> 1 << 4 | 1;
+            case 0b1000 -> 2 << 4 | 2;
+            case 0b1010 -> 2 << 4 | 1;
+            default -> 0;
+        };
+    }
+
+    /** The post-index suffix: none (mode 0), the transfer size (1, Rm = 31) or Xm (2). */
+    private static String postIndex(int mode, int total, int rm) {
+        return switch (mode) {
+            case 0 -> "";
+            case 1 -> ", #" + total;
+            default -> ", " + zr(1, rm);
+        };
+    }
+
+    private static int rmField(int mode, int rm) {
+        return mode == 0 ? 0 : mode == 1 ? 31 : rm;
+    }
+
+    private static String registerList(int rt, int count, String suffix) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < count; i++) {
+            sb.append(i == 0 ? "" : ", ").append('v').append((rt + i) & 31).append('.').append(suffix);
+        }
+        return sb.append('}').toString();
+    }
+
+    /**
+     * LD1-LD4/ST1-ST4 (multiple structures): 0 Q 0011 00 P L 0 Rm opcode size Rn Rt (C4.1.88, C7.2.165 LD1
+     * and siblings).
+     *
+     * @param opcode one of the allocated opcodes of {@link #multipleShape}
+     * @param mode 0 no offset, 1 post-index by the transfer size, 2 post-index by Xm
+     */
+    static Fixed simdMultiple(int q, int load, int opcode, int size, int mode, int rm, int rn, int rt) {
+        int shape = multipleShape(opcode);
+        if (shape == 0 || (size == 3 && q == 0 && (shape & 0xF) != 1)) {
+            throw new IllegalArgumentException("opcode " + opcode + " size " + size + " Q " + q + " is unallocated");
+        }
+        int registers = shape >>> 4;
+        int w = q << 30 | 0x0C00_0000 | (mode == 0 ? 0 : 1 << 23) | load << 22 | rmField(mode, rm) << 16
+                | opcode << 12 | size << 10 | rn << 5 | rt;
+        String name = (load == 1 ? "ld" : "st") + (shape & 0xF);
+        return Fixed.of(w, name + " " + registerList(rt, registers, ARRANGEMENT[size][q]) + ", [" + sp(1, rn) + "]"
+                + postIndex(mode, registers * (8 << q), rm));
+    }
+
+    /**
+     * LD1-LD4/ST1-ST4 (single structure): one lane of selem registers, 0 Q 0011 01 P L R Rm opcode S size Rn
+     * Rt (C4.1.88, C7.2.166 LD1 (single structure) and siblings).
+     *
+     * @param selem 1-4
+     * @param log2 the element size, 0-3 (B, H, S, D)
+     * @param index the lane, below 16 >> log2
+     * @param mode 0 no offset, 1 post-index by the transfer size, 2 post-index by Xm
+     */
+    static Fixed simdSingle(int load, int selem, int log2, int index, int mode, int rm, int rn, int rt) {
+        // the lane index sits in Q:S:size, shifted left by the element size (D lanes use size = 01)
+        int qss = switch (log2) {
+            case 0 -> index;
+            case 1 -> index << 1;
+            case 2 -> index << 2;
+            default -> index << 3 | 1;
+        };
+        int opcode = Math.min(log2, 2) << 1 | (selem - 1) >> 1;
+        int w = (qss >> 3) << 30 | 0x0D00_0000 | (mode == 0 ? 0 : 1 << 23) | load << 22 | ((selem - 1) & 1) << 21
+                | rmField(mode, rm) << 16 | opcode << 13 | ((qss >> 2) & 1) << 12 | (qss & 3) << 10 | rn << 5 | rt;
+        String name = (load == 1 ? "ld" : "st") + selem;
+        return Fixed.of(w, name + " " + registerList(rt, selem, LANE[log2]) + "[" + index + "], [" + sp(1, rn) + "]"
+                + postIndex(mode, selem << log2, rm));
+    }
+
+    /**
+     * LD1R-LD4R: one element per register, replicated to every lane, 0 Q 0011 01 P 1 R Rm 11 x 0 size Rn Rt
+     * (C4.1.88, C7.2.167 LD1R and siblings).
+     *
+     * @param selem 1-4
+     * @param mode 0 no offset, 1 post-index by the transfer size, 2 post-index by Xm
+     */
+    static Fixed simdReplicate(int q, int selem, int size, int mode, int rm, int rn, int rt) {
+        int opcode = 0b110 | (selem - 1) >> 1;
+        int w = q << 30 | 0x0D40_0000 | (mode == 0 ? 0 : 1 << 23) | ((selem - 1) & 1) << 21 | rmField(mode, rm) << 16
+                | opcode << 13 | size << 10 | rn << 5 | rt;
+        return Fixed.of(w, "ld" + selem + "r " + registerList(rt, selem, ARRANGEMENT[size][q]) + ", [" + sp(1, rn)
+                + "]" + postIndex(mode, selem << size, rm));
+    }
+
     /** BRK #imm16 (C6.2.40): a breakpoint exception (Linux: SIGTRAP). */
     static Fixed brk(int imm16) {
         return Fixed.of(0xD420_0000 | imm16 << 5, "brk #0x" + Integer.toHexString(imm16));

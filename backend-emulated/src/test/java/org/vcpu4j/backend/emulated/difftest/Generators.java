@@ -182,6 +182,7 @@ final class Generators {
                 yield Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(4, shortLoop), net.jqwik.api.Tuple.of(1, hotLoop));
             }
             case SIMD_LOAD_STORE -> simdLoadStore();
+            case SIMD_STRUCTURE -> simdStructure();
             case SIMD_MOVE -> Arbitraries.oneOf(
                     fields(f -> A64.simdMove(f[0], f[1], f[2], f[3], f[4], f[0] == 1 || f[0] == 3 || f[0] == 5
                             || f[0] == 8 || f[0] == 10 ? f[5] : f[6], isGeneralDestination(f[0]) ? f[7] : f[6]),
@@ -268,6 +269,80 @@ final class Generators {
         Arbitrary<Instr> literal = Combinators.combine(ints(0, 2), ints(0, 31), ints(0, DifftestLayout.SCRATCH_SIZE / 16 - 1))
                 .as((opc, rt, k) -> new Instr.PcRelative(Instr.PcKind.LITERAL, rt, 4 + opc, k * 16));
         return Arbitraries.oneOf(unsigned, unscaled, writeback, register, pair, literal);
+    }
+
+    /**
+     * The post-index mode of a structure transfer of {@code total} bytes: 0 no offset, 1 by the transfer size,
+     * 2 by x24/x25. SP as the base is never written back, and the immediate form only steps a pointer by a
+     * multiple of 16 (other classes need x20-x23 16-aligned), so other sizes fall back to no offset.
+     */
+    private static int structureMode(int mode, int rn, int total) {
+        if (rn == 31 || (mode == 1 && total % 16 != 0)) {
+            return 0;
+        }
+        return mode;
+    }
+
+    /** LD1-LD4/ST1-ST4 (multiple and single structure) and LD1R-LD4R, allocated encodings only. */
+    private static Arbitrary<Instr> simdStructure() {
+        int[] opcodes = {0b0000, 0b0010, 0b0100, 0b0110, 0b0111, 0b1000, 0b1010};
+        Arbitrary<Integer> indexRegister = ints(POSITIVE_INDEX, NEGATIVE_INDEX);
+        Arbitrary<Instr> multiple = Combinators.combine(ints(0, 1), ints(0, 1), ints(0, opcodes.length - 1), ints(0, 3),
+                        ints(0, 2), indexRegister, pointerOrSp(), ints(0, 31))
+                .as((q, load, op, size, mode, rm, rn, rt) -> {
+                    int opcode = opcodes[op];
+                    int shape = A64.multipleShape(opcode);
+                    int qq = size == 3 && (shape & 0xF) != 1 ? 1 : q; // .1D only with LD1/ST1
+                    int total = (shape >>> 4) * (8 << qq);
+                    return A64.simdMultiple(qq, load, opcode, size, structureMode(mode, rn, total), rm, rn, rt);
+                });
+        Arbitrary<Instr> lane = Combinators.combine(ints(0, 1), ints(1, 4), ints(0, 3), ints(0, 15), ints(0, 2),
+                        indexRegister, pointerOrSp(), ints(0, 31))
+                .as((load, selem, log2, index, mode, rm, rn, rt) -> A64.simdSingle(load, selem, log2,
+                        index & ((16 >> log2) - 1), structureMode(mode, rn, selem << log2), rm, rn, rt));
+        Arbitrary<Instr> replicate = Combinators.combine(ints(0, 1), ints(1, 4), ints(0, 3), ints(0, 2), indexRegister,
+                        pointerOrSp(), ints(0, 31))
+                .as((q, selem, size, mode, rm, rn, rt) -> A64.simdReplicate(q, selem, size,
+                        structureMode(mode, rn, selem << size), rm, rn, rt));
+        return Arbitraries.oneOf(multiple, lane, replicate);
+    }
+
+    /**
+     * {@return raw words of the Advanced SIMD structure groups (C4.1.88: 0 Q 0011 0 x x L ...), allocated
+     * or not: every opcode, size, S, R, L and Q, bits 21:16 mostly as an allocated word has them (zero, or
+     * Rm = 31/x24/x25 for post-index) but sometimes anything; the base is x20-x23, or SP without writeback}
+     */
+    static Arbitrary<Instr> rawStructure() {
+        Arbitrary<Integer> rmBits = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(6, Arbitraries.just(-1)),
+                net.jqwik.api.Tuple.of(1, ints(0, 63)));
+        return Combinators.combine(Arbitraries.integers(), ints(0, 3), rmBits, ints(20, 21, 22, 23, 31),
+                        ints(31, POSITIVE_INDEX, NEGATIVE_INDEX))
+                .as((bits, group, rawRm, rn, rm) -> {
+                    boolean post = (group & 1) == 1;
+                    int base = post && rn == 31 ? 20 : rn; // SP is never written back
+                    boolean odd = rawRm >= 0; // bits 21:16 off the allocated pattern (a writeback Rm stays x24/x25/31)
+                    int field = switch (group) {
+                        case 0 -> odd ? rawRm : 0; // multiple: 000000
+                        case 1 -> (odd ? rawRm & 0x20 : 0) | rm; // multiple, post-index: 0 Rm
+                        case 2 -> (bits >>> 16 & 0x20) | (odd ? rawRm & 0x1F : 0); // single: R 00000
+                        default -> (bits >>> 16 & 0x20) | rm; // single, post-index: R Rm
+                    };
+                    // 0 Q 0011 0 [24:23 = group] L [21:16] opcode S size Rn Rt
+                    int word = (bits & 0x4040_FC1F) | 0x0C00_0000 | group << 23 | (field & 0x3F) << 16 | base << 5;
+                    String[] groups = {"multiple structures", "multiple structures, post-index", "single structure",
+                        "single structure, post-index"};
+                    return (Instr) Instr.Fixed.of(word, String.format(".inst 0x%08x   // %s", word, groups[group]));
+                });
+    }
+
+    /**
+     * {@return cases of raw structure words}
+     *
+     * @param maxLength the longest snippet
+     */
+    static Arbitrary<DiffCase> rawStructureCases(int maxLength) {
+        return cases(rawStructure().list().ofMinSize(1).ofMaxSize(maxLength), false);
     }
 
     /** LDP/STP/LDPSW/LDNP/STNP. */

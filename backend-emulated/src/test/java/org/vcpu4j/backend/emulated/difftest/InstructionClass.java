@@ -52,6 +52,11 @@ enum InstructionClass {
     LOOP,
     /** SIMD&amp;FP loads and stores: B/H/S/D/Q in every addressing mode, pairs, literal. */
     SIMD_LOAD_STORE,
+    /**
+     * LD1-LD4/ST1-ST4 (multiple and single structure) and LD1R-LD4R, with no offset or post-index by the
+     * transfer size (when a multiple of 16) or by x24/x25.
+     */
+    SIMD_STRUCTURE,
     /** FMOV general, UMOV/SMOV, INS, DUP, and the modified-immediate MOVI/MVNI/ORR/BIC/FMOV. */
     SIMD_MOVE
 }
