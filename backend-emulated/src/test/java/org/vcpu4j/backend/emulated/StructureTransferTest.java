@@ -246,6 +246,15 @@ class StructureTransferTest {
     }
 
     @Test
+    void anUnallocatedEncodingIsUndefinedEvenWhenFpIsTrapped() {
+        // ld2 {v0.1d, v1.1d}, [x0] does not exist: decode (UNDEFINED) comes before the execute-time
+        // CheckFPAdvSIMDEnabled64() in the Arm ARM pseudocode, so EC 0x00, not 0x07
+        try (Guest g = guest(multiple(0, 1, 0, 0, 0b1000, 3, 0, 0), b -> b.sys(SystemRegister.CPACR_EL1, 0))) {
+            takes(g, 0x0200_0000L);
+        }
+    }
+
+    @Test
     void aMisalignedSpBaseTakesTheSpAlignmentFault() {
         // ld1 {v0.16b}, [sp], #16 with SP = DATA + 8 and SCTLR_EL1.SA = 1: EC 0x26
         try (Guest g = guest(multiple(1, 1, 1, 31, 0b0111, 0, 31, 0), b -> b.spEl1(DATA + 8)
