@@ -105,17 +105,6 @@ public abstract class VCpuBackendTck {
         return guestIsa() == GuestIsa.AARCH64;
     }
 
-    /**
-     * {@return whether the PC is already past the instruction when run() returns an exit that needs a
-     * completion (MmioRead, IoRead, SysRegRead), before the completion (true on AArch64 backends, where the
-     * syndrome gives the length). KVM on x86-64 finishes such an instruction only in the next KVM_RUN and
-     * does not report its length, so it declares false: PC-001 and CTX-003 then check the PC of those
-     * exits after the completion instead}
-     */
-    public boolean pcAdvancedBeforeCompletion() {
-        return true;
-    }
-
     /** {@return whether writes of ICC_SGI1R_EL1 surface as SendIpi exits (IPI-001, AArch64)} */
     public boolean ipisReachVmm() {
         return guestIsa() == GuestIsa.AARCH64;

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
 import org.vcpu4j.api.AccessWidth;
+import org.vcpu4j.api.MemoryMapException;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.api.VCpuSetupConfig;
@@ -20,6 +21,8 @@ import org.vcpu4j.backend.kvm.sys.KvmRegs;
 import org.vcpu4j.backend.kvm.sys.KvmRun;
 import org.vcpu4j.backend.kvm.sys.KvmSegment;
 import org.vcpu4j.backend.kvm.sys.KvmSregs;
+import org.vcpu4j.backend.kvm.sys.KvmTranslation;
+import org.vcpu4j.backend.kvm.x86.InstructionLength;
 
 /**
  * An x86_64 KVM vCPU. Registers go through {@code KVM_GET/SET_REGS} and {@code KVM_GET/SET_SREGS}
@@ -28,22 +31,33 @@ import org.vcpu4j.backend.kvm.sys.KvmSregs;
  * <p>PC contract: KVM leaves RIP past HLT before it exits, but finishes an IN, OUT or MMIO instruction
  * (and advances RIP) only on the next {@code KVM_RUN}. The fast path (run, exit, complete, run) needs
  * nothing more; when registers are read or written in between, the vCPU first lets KVM finish the
- * instruction with a {@code KVM_RUN} whose {@code immediate_exit} is set, as QEMU does. For a load
- * (IN, MMIO read) that is done only once the value is completed, since KVM consumes it then.
+ * instruction with a {@code KVM_RUN} whose {@code immediate_exit} is set, as QEMU does. A load (IN, MMIO
+ * read) cannot be finished before its value is completed, since KVM consumes the value then: until the
+ * completion, {@link #saveState()} presents RIP plus the length of the instruction at RIP ({@link
+ * InstructionLength}, read through {@code KVM_TRANSLATE} from guest memory), while KVM's own RIP stays at
+ * the instruction so that its next {@code KVM_RUN} retires it with the value. String I/O (INS/OUTS, REP)
+ * is not supported and ends in an {@code InternalError} exit.
  */
 final class KvmX86VCpu extends KvmVCpu {
     private static final VCpuExit HALT = new VCpuExit.Halt();
     private static final VCpuExit INTERRUPTED = new VCpuExit.Interrupted();
+    /** EFER.LMA, bit 10: IA-32e mode active (SDM Vol. 3A section 2.2.1). */
+    private static final long EFER_LMA = 1L << 10;
+    /** The smallest x86 page: translations hold at least this far (SDM Vol. 3A section 4.1). */
+    private static final long PAGE_SIZE = 4096;
 
     private final KvmVm vm;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment regs = arena.allocate(KvmRegs.layout());
     private final MemorySegment sregs = arena.allocate(KvmSregs.layout());
     private final MemorySegment irq = arena.allocate(ValueLayout.JAVA_INT);
+    private final MemorySegment translation = arena.allocate(KvmTranslation.layout());
     private final ArrayDeque<Integer> pendingInterrupts = new ArrayDeque<>();
     private boolean regsValid;
     private boolean deferredExit;
     private long ioDataOffset;
+    /** How far RIP is presented past KVM's at the load awaiting its value, once decoded (-1: not yet). */
+    private int pendingLoadLength = -1;
     private long entry;
     private boolean setUp;
 
@@ -112,6 +126,7 @@ final class KvmX86VCpu extends KvmVCpu {
     @Override
     public VCpuExit run() {
         regsValid = false;
+        pendingLoadLength = -1;
         if (deferredExit) {
             deferredExit = false;
             VCpuExit exit = decode();
@@ -125,6 +140,7 @@ final class KvmX86VCpu extends KvmVCpu {
             }
             instructionPending = false;
             loadAwaitingValue = false;
+            pendingLoadLength = -1;
             if (!enter()) {
                 return INTERRUPTED;
             }
@@ -306,7 +322,12 @@ final class KvmX86VCpu extends KvmVCpu {
         for (int i = 0; i < 16; i++) {
             b.gpr(i, KvmRegs.gpr(regs, i));
         }
-        b.rip(KvmRegs.rip(regs)).rflags(KvmRegs.rflags(regs));
+        long rip = KvmRegs.rip(regs);
+        if (loadAwaitingValue) {
+            // KVM's RIP stays at the load until the KVM_RUN that consumes the value; the user sees it retired.
+            rip += pendingLoadLength(rip);
+        }
+        b.rip(rip).rflags(KvmRegs.rflags(regs));
         for (SegmentRegister r : SegmentRegister.values()) {
             b.segment(r, KvmSegment.read(sregs, KvmSregs.segmentOffset(r)));
         }
@@ -320,10 +341,15 @@ final class KvmX86VCpu extends KvmVCpu {
     public void restoreState(RegisterState state) {
         X86_64State s = (X86_64State) state;
         if (instructionPending) {
-            // A restored state replaces the interrupted instruction: let KVM retire it first, then overwrite.
+            // A restored state replaces the interrupted instruction (and drops an uncompleted load's value, as
+            // the library's wrapper does): let KVM retire it at its own RIP first, then overwrite everything.
+            // A read-modify-write MMIO instruction stops once more for its write, which needs no value.
             instructionPending = false;
             loadAwaitingValue = false;
-            completePendingInstruction();
+            pendingLoadLength = -1;
+            for (int i = 0; i < 4 && completePendingInstruction(); i++) {
+                // retired once more
+            }
         }
         deferredExit = false;
         calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
@@ -347,6 +373,98 @@ final class KvmX86VCpu extends KvmVCpu {
         storeRegs();
         regsValid = true;
         setUp = true;
+    }
+
+    /**
+     * {@return the length of the load at KVM's RIP} (0 for a REP INS element that is not the last): decoded
+     * once per exit from the bytes at CS:RIP, read
+     * through the guest's page tables ({@code KVM_TRANSLATE}, page by page) in the mode CS and EFER give.
+     * Needs {@link #sregs} fresh.
+     *
+     * @param rip KVM's RIP, at the instruction
+     */
+    private int pendingLoadLength(long rip) {
+        if (pendingLoadLength >= 0) {
+            return pendingLoadLength;
+        }
+        Segment cs = KvmSegment.read(sregs, KvmSregs.segmentOffset(SegmentRegister.CS));
+        boolean longMode = (KvmSregs.get(sregs, "efer") & EFER_LMA) != 0;
+        InstructionLength.Mode mode = longMode && cs.l() ? InstructionLength.Mode.BITS_64
+                : cs.db() ? InstructionLength.Mode.BITS_32 : InstructionLength.Mode.BITS_16;
+        long linear = mode == InstructionLength.Mode.BITS_64 ? rip : cs.base() + (rip & 0xFFFF_FFFFL);
+        byte[] code = new byte[InstructionLength.MAX_LENGTH];
+        int read = readCode(linear, code);
+        int length = InstructionLength.of(code, 0, read, mode);
+        if (length <= 0) {
+            StringBuilder bytes = new StringBuilder();
+            for (int i = 0; i < read; i++) {
+                bytes.append(String.format("%02x", code[i] & 0xFF));
+            }
+            throw new IllegalStateException(String.format("cannot decode the length of the %s load at RIP 0x%x "
+                    + "(linear 0x%x, %s, bytes [%s]): %s", KvmRun.exit_reason(run) == KvmIoctls.KVM_EXIT_IO ? "IN"
+                    : "MMIO", rip, linear, mode, bytes, length == InstructionLength.TRUNCATED
+                    ? "the code is not mapped in guest memory" : "not a valid instruction"));
+        }
+        if (repeatsBeyondThisElement(code, length, mode)) {
+            length = 0;
+        }
+        pendingLoadLength = length;
+        return length;
+    }
+
+    /**
+     * A REP INS that KVM hands over one element at a time (at a page end) is not retired by this element
+     * unless it is the last: RIP stays at the instruction, as for any interrupted REP string instruction
+     * (SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ"). INS (6C, 6D) has no operand bytes, so every byte before
+     * the opcode is a prefix. RCX counts in the address size (SDM Vol. 1 section 3.6).
+     */
+    private boolean repeatsBeyondThisElement(byte[] code, int length, InstructionLength.Mode mode) {
+        int opcode = code[length - 1] & 0xFF;
+        if (opcode != 0x6C && opcode != 0x6D) {
+            return false;
+        }
+        boolean rep = false;
+        boolean addressSizePrefix = false;
+        for (int i = 0; i < length - 1; i++) {
+            int prefix = code[i] & 0xFF;
+            rep |= prefix == 0xF2 || prefix == 0xF3;
+            addressSizePrefix |= prefix == 0x67;
+        }
+        if (!rep) {
+            return false;
+        }
+        int addressBits = switch (mode) {
+            case BITS_64 -> addressSizePrefix ? 32 : 64;
+            case BITS_32 -> addressSizePrefix ? 16 : 32;
+            case BITS_16 -> addressSizePrefix ? 32 : 16;
+        };
+        long count = KvmRegs.gpr(regs, 1);
+        if (addressBits < 64) {
+            count &= (1L << addressBits) - 1;
+        }
+        return count != 1;
+    }
+
+    /** {@return how many bytes of {@code code} were read from guest-linear {@code linear} on} */
+    private int readCode(long linear, byte[] code) {
+        int read = 0;
+        while (read < code.length) {
+            long address = linear + read;
+            KvmTranslation.linearAddress(translation, address);
+            calls.ioctl(fd, KvmIoctls.KVM_TRANSLATE, translation);
+            if (!KvmTranslation.valid(translation)) {
+                break;
+            }
+            int chunk = (int) Math.min(code.length - read, PAGE_SIZE - (address & (PAGE_SIZE - 1)));
+            try {
+                MemorySegment.copy(vm.memory().slice(KvmTranslation.physicalAddress(translation), chunk),
+                        ValueLayout.JAVA_BYTE, 0, code, read, chunk);
+            } catch (MemoryMapException e) {
+                break;
+            }
+            read += chunk;
+        }
+        return read;
     }
 
     @Override

@@ -105,6 +105,109 @@ class KvmX86GuestTest {
     }
 
     @Test
+    void atALoadExitTheRipIsAlreadyPastTheInstructionAndTheCompletionStillLands() {
+        X86Guest.Code c = new X86Guest.Code().movRbx(X86Guest.MMIO).movDx(0x60);
+        long in = c.here();
+        c.bytes(0xEC); // in al, dx
+        long afterIn = c.here();
+        c.bytes(0xE5, 0x71); // in eax, 0x71
+        long afterInImmediate = c.here();
+        c.bytes(0x65, 0x67, 0x4C, 0x8B, 0x84, 0x8B, 0x00, 0x01, 0x00, 0x00); // mov r8, gs:[ebx+ecx*4+0x100]
+        long afterLoad = c.here();
+        c.bytes(0x0F, 0xB7, 0x73, 0x20); // movzx esi, word [rbx+0x20]
+        long afterMovzx = c.here();
+        c.hlt();
+        try (X86Guest g = X86Guest.start(c.build())) {
+            g.vcpu.setGpr(1, 0);
+            assertEquals(new VCpuExit.IoRead(0x60, AccessWidth.BYTE), g.vcpu.run());
+            X86_64State atExit = (X86_64State) g.vcpu.saveState();
+            assertEquals(afterIn, atExit.rip(), "RIP at the IN exit, before the completion (IN at 0x"
+                    + Long.toHexString(in) + ")");
+            assertEquals(afterIn, rip(g), "asking twice gives the same RIP");
+            g.vcpu.completeIoRead(0x5A);
+            assertEquals(afterIn, rip(g), "RIP after the completion");
+            assertEquals(0x5AL, g.vcpu.gpr(0) & 0xFF, "AL after the completion");
+            assertEquals(new VCpuExit.IoRead(0x71, AccessWidth.DWORD), g.vcpu.run());
+            assertEquals(afterInImmediate, rip(g));
+            g.vcpu.completeIoRead(0x1234_5678L);
+            assertEquals(new VCpuExit.MmioRead(X86Guest.MMIO + 0x100, AccessWidth.QWORD, 0, AccessWidth.QWORD, false),
+                    g.vcpu.run());
+            assertEquals(afterLoad, rip(g), "RIP past a 10-byte load with segment, address-size and REX prefixes");
+            assertEquals(0x1234_5678L, g.vcpu.gpr(0), "EAX from the IN before");
+            g.vcpu.completeMmioRead(0x0102_0304_0506_0708L);
+            assertEquals(new VCpuExit.MmioRead(X86Guest.MMIO + 0x20, AccessWidth.WORD, 0, AccessWidth.WORD, false),
+                    g.vcpu.run());
+            assertEquals(0x0102_0304_0506_0708L, g.vcpu.gpr(8), "R8 from the 8-byte load");
+            assertEquals(afterMovzx, rip(g));
+            g.vcpu.completeMmioRead(0xFFFF_BEEFL);
+            assertInstanceOf(VCpuExit.Halt.class, g.vcpu.run());
+            assertEquals(0xBEEFL, g.vcpu.gpr(6), "ESI from MOVZX");
+        }
+    }
+
+    @Test
+    void restoringTheStateSavedAtALoadExitDropsTheLoadAndResumesAfterIt() {
+        X86Guest.Code c = new X86Guest.Code().movRbx(X86Guest.MMIO).movEax(0x77)
+                .bytes(0x48, 0x8B, 0x43, 0x08) // mov rax, [rbx+8]
+                .bytes(0xE6, 0x80); // out 0x80, al
+        c.hlt();
+        try (X86Guest g = X86Guest.start(c.build())) {
+            assertEquals(new VCpuExit.MmioRead(X86Guest.MMIO + 8, AccessWidth.QWORD, 0, AccessWidth.QWORD, false),
+                    g.vcpu.run());
+            X86_64State atExit = (X86_64State) g.vcpu.saveState();
+            g.vcpu.restoreState(atExit.toBuilder().gpr(0, 0x99).build());
+            assertEquals(atExit.rip(), rip(g), "the restored RIP, past the load");
+            assertEquals(new VCpuExit.IoWrite(0x80, AccessWidth.BYTE, 0x99), g.vcpu.run(),
+                    "the guest resumed after the load with the restored RAX");
+        }
+    }
+
+    @Test
+    void anRmwLoadRetiresAfterItsWrite() {
+        X86Guest.Code c = new X86Guest.Code().movRbx(X86Guest.MMIO)
+                .bytes(0x83, 0x43, 0x10, 0x05); // add dword [rbx+0x10], 5
+        long after = c.here();
+        c.hlt();
+        try (X86Guest g = X86Guest.start(c.build())) {
+            assertEquals(new VCpuExit.MmioRead(X86Guest.MMIO + 0x10, AccessWidth.DWORD, 0, AccessWidth.DWORD, false),
+                    g.vcpu.run());
+            assertEquals(after, rip(g), "RIP past the ADD at its read");
+            g.vcpu.completeMmioRead(10);
+            assertEquals(new VCpuExit.MmioWrite(X86Guest.MMIO + 0x10, AccessWidth.DWORD, 15), g.vcpu.run());
+            assertEquals(after, rip(g), "RIP past the ADD at its write");
+            assertInstanceOf(VCpuExit.Halt.class, g.vcpu.run());
+        }
+    }
+
+    @Test
+    void insIsPastAtItsExitAndARepInsIsPastOnlyAtItsLastElement() {
+        X86Guest.Code c = new X86Guest.Code().bytes(0x48, 0xBF).imm64(0x5000).movDx(0x60).bytes(0xFC); // rdi; dx; cld
+        c.bytes(0x6C); // insb
+        long afterIns = c.here();
+        c.bytes(0x48, 0xBF).imm64(0x5FFF).bytes(0xB9).imm32(2); // mov rdi, page end - 1; mov ecx, 2
+        long repIns = c.here();
+        c.bytes(0xF3, 0x6C); // rep insb: KVM hands over the element before the page end alone
+        long afterRepIns = c.here();
+        c.hlt();
+        try (X86Guest g = X86Guest.start(c.build())) {
+            assertEquals(new VCpuExit.IoRead(0x60, AccessWidth.BYTE), g.vcpu.run());
+            assertEquals(afterIns, rip(g), "RIP past INSB at its exit");
+            g.vcpu.completeIoRead(0x11);
+            assertEquals(new VCpuExit.IoRead(0x60, AccessWidth.BYTE), g.vcpu.run());
+            assertEquals(repIns, rip(g), "RIP at REP INSB while elements remain");
+            g.vcpu.completeIoRead(0x22);
+            assertEquals(new VCpuExit.IoRead(0x60, AccessWidth.BYTE), g.vcpu.run());
+            assertEquals(afterRepIns, rip(g), "RIP past REP INSB at its last element");
+            g.vcpu.completeIoRead(0x33);
+            assertInstanceOf(VCpuExit.Halt.class, g.vcpu.run());
+            assertEquals(0x11, g.vm.memory().read(0x5000, 1)[0]);
+            assertEquals(0x22, g.vm.memory().read(0x5FFF, 1)[0]);
+            assertEquals(0x33, g.vm.memory().read(0x6000, 1)[0]);
+            assertEquals(0L, g.vcpu.gpr(1), "RCX counted down");
+        }
+    }
+
+    @Test
     void gprIndicesFollowTheEncodingOrderNotKvmRegs() {
         // mov eax, ebx; out dx, al; mov eax, esi; out dx, al; mov eax, r13d; out dx, al; hlt
         X86Guest.Code c = new X86Guest.Code().bytes(0x89, 0xD8, 0xEE, 0x89, 0xF0, 0xEE, 0x44, 0x89, 0xE8, 0xEE).hlt();

@@ -1,16 +1,13 @@
 package org.vcpu4j.tck.internal;
 
-import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.spi.Backends;
 import org.vcpu4j.spi.VCpuBackendProvider;
 import org.vcpu4j.tck.VCpuBackendTck;
 
 /**
  * The concrete TCK class {@link org.vcpu4j.tck.TckRunner} launches: its provider is the backend whose
- * id the runner set in {@link #BACKEND_ID_PROPERTY}. Backends keep their default capabilities, except the
- * declarations the in-repo backends make in their own {@code *TckTest} (mirrored here, since those test
- * classes are not on the module path at run time): KVM on x86-64 declares {@code
- * pcAdvancedBeforeCompletion()} false. The vCPU count comes from {@link #MAX_VCPUS_PROPERTY} (default 2).
+ * id the runner set in {@link #BACKEND_ID_PROPERTY}. Backends keep their default capabilities; the vCPU
+ * count comes from {@link #MAX_VCPUS_PROPERTY} (default 2).
  */
 public class SelectedBackendTck extends VCpuBackendTck {
     /** The system property the runner sets to the backend id for the duration of a run. */
@@ -30,11 +27,6 @@ public class SelectedBackendTck extends VCpuBackendTck {
         }
         return Backends.provider(id).orElseThrow(() -> new IllegalArgumentException(
                 "no backend '" + id + "' on the module path; " + Backends.describe(Backends.providers())));
-    }
-
-    @Override
-    public boolean pcAdvancedBeforeCompletion() {
-        return !("kvm".equals(provider().id()) && guestIsa() == GuestIsa.X86_64);
     }
 
     @Override

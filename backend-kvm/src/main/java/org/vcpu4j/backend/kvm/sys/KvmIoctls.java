@@ -34,6 +34,8 @@ public final class KvmIoctls {
     public static final long KVM_GET_SREGS = 0x8138AE83L;
     /** {@code KVM_SET_SREGS _IOW(KVMIO, 0x84, struct kvm_sregs)} (x86: 312 B). */
     public static final long KVM_SET_SREGS = 0x4138AE84L;
+    /** {@code KVM_TRANSLATE _IOWR(KVMIO, 0x85, struct kvm_translation)} (24 B; x86 guest-linear to physical). */
+    public static final long KVM_TRANSLATE = 0xC018AE85L;
     /** {@code KVM_INTERRUPT _IOW(KVMIO, 0x86, struct kvm_interrupt)} (4 B; x86 without in-kernel irqchip). */
     public static final long KVM_INTERRUPT = 0x4004AE86L;
     /** {@code KVM_SET_CPUID2 _IOW(KVMIO, 0x90, struct kvm_cpuid2)} (x86). */
@@ -172,6 +174,7 @@ public final class KvmIoctls {
             case (int) KVM_GET_REGS -> "KVM_GET_REGS";
             case (int) KVM_SET_REGS -> "KVM_SET_REGS";
             case (int) KVM_GET_SREGS -> "KVM_GET_SREGS";
+            case (int) KVM_TRANSLATE -> "KVM_TRANSLATE";
             case (int) KVM_SET_SREGS -> "KVM_SET_SREGS";
             case (int) KVM_INTERRUPT -> "KVM_INTERRUPT";
             case (int) KVM_SET_CPUID2 -> "KVM_SET_CPUID2";

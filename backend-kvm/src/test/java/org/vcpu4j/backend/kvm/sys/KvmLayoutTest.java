@@ -101,6 +101,10 @@ class KvmLayoutTest {
         m.put("KVM_SET_REGS", 0x4090AE82L);
         m.put("KVM_GET_SREGS", 0x8138AE83L);
         m.put("KVM_SET_SREGS", 0x4138AE84L);
+        m.put("KVM_TRANSLATE", 0xC018AE85L);
+        m.put("sizeof(struct kvm_translation)", 24L);
+        m.put("offsetof(struct kvm_translation, physical_address)", 8L);
+        m.put("offsetof(struct kvm_translation, valid)", 16L);
         m.put("KVM_INTERRUPT", 0x4004AE86L);
         m.put("KVM_ENABLE_CAP", 0x4068AEA3L);
         m.put("KVM_GET_ONE_REG", 0x4010AEABL);
@@ -175,6 +179,9 @@ class KvmLayoutTest {
             "interrupt_bitmap"}) {
             m.put("offsetof(struct kvm_sregs, " + f + ")", KvmSregs.offsetOf(f));
         }
+        m.put("sizeof(struct kvm_translation)", KvmTranslation.sizeof());
+        m.put("offsetof(struct kvm_translation, physical_address)", KvmTranslation.offsetOf("physical_address"));
+        m.put("offsetof(struct kvm_translation, valid)", KvmTranslation.offsetOf("valid"));
         m.put("sizeof(struct kvm_userspace_memory_region)", KvmUserspaceMemoryRegion.sizeof());
         for (String f : new String[] {"guest_phys_addr", "memory_size", "userspace_addr"}) {
             m.put("offsetof(struct kvm_userspace_memory_region, " + f + ")", KvmUserspaceMemoryRegion.offsetOf(f));
@@ -194,7 +201,7 @@ class KvmLayoutTest {
         m.put("offsetof(struct sigaction, sa_flags)", Sigaction.offsetOf("sa_flags"));
         for (String name : new String[] {"KVM_GET_API_VERSION", "KVM_CREATE_VM", "KVM_CHECK_EXTENSION",
             "KVM_GET_VCPU_MMAP_SIZE", "KVM_CREATE_VCPU", "KVM_GET_SUPPORTED_CPUID", "KVM_SET_CPUID2", "KVM_SET_USER_MEMORY_REGION", "KVM_RUN", "KVM_GET_REGS",
-            "KVM_SET_REGS", "KVM_GET_SREGS", "KVM_SET_SREGS", "KVM_INTERRUPT", "KVM_ENABLE_CAP", "KVM_GET_ONE_REG",
+            "KVM_SET_REGS", "KVM_GET_SREGS", "KVM_SET_SREGS", "KVM_TRANSLATE", "KVM_INTERRUPT", "KVM_ENABLE_CAP", "KVM_GET_ONE_REG",
             "KVM_SET_ONE_REG", "KVM_ARM_VCPU_INIT", "KVM_ARM_PREFERRED_TARGET", "KVM_SET_DEVICE_ATTR",
             "KVM_HAS_DEVICE_ATTR", "KVM_API_VERSION", "KVM_CAP_READONLY_MEM", "KVM_CAP_IMMEDIATE_EXIT",
             "KVM_CAP_ARM_NISV_TO_USER", "KVM_MEM_READONLY", "KVM_EXIT_IO", "KVM_EXIT_HYPERCALL", "KVM_EXIT_HLT",

@@ -16,12 +16,6 @@ class KvmTckTest extends VCpuBackendTck {
         return Backends.provider("kvm").orElseThrow();
     }
 
-    /** KVM on x86-64 finishes an MMIO load or IN (and moves RIP past it) only in the KVM_RUN after completion. */
-    @Override
-    public boolean pcAdvancedBeforeCompletion() {
-        return guestIsa() != org.vcpu4j.api.GuestIsa.X86_64;
-    }
-
     /** KVM is required on Linux only; on other hosts the skip stays a skip. */
     @Override
     public boolean hostShouldSupportBackend() {
