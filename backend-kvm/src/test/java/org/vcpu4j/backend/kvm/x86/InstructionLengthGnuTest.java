@@ -65,6 +65,24 @@ class InstructionLengthGnuTest {
     }
 
     @Test
+    void assembledFormsIn16BitModeHaveObjdumpsLengths() throws Exception {
+        List<String> source = new ArrayList<>(InstructionForms.x86_32());
+        source.removeIf(line -> line.contains("zmm") || line.contains("ymm") || line.contains("xbegin")
+                || line.startsWith("call 0x10:"));
+        List<Decoded> decoded = assemble(source, "--16");
+        assertEquals(source.size(), decoded.size(), "objdump listed another number of instructions than assembled");
+        List<String> mismatches = mismatches(decoded, Mode.BITS_16);
+        assertTrue(mismatches.isEmpty(), mismatches.size() + " of " + decoded.size() + " forms decoded to another "
+                + "length than objdump's:\n" + String.join("\n", mismatches.subList(0, Math.min(40, mismatches.size()))));
+        assertTrue(decoded.size() >= 300, "only " + decoded.size() + " forms");
+    }
+
+    @Test
+    void randomBytesIn16BitModeHaveObjdumpsLengths() throws Exception {
+        randomBytes("--16", Mode.BITS_16, 0x5EED16L);
+    }
+
+    @Test
     void randomBytesIn64BitModeHaveObjdumpsLengths() throws Exception {
         randomBytes("--64", Mode.BITS_64, 0x5EED64L);
     }
@@ -164,12 +182,18 @@ class InstructionLengthGnuTest {
         return decoded;
     }
 
+    /** @param asMode --64, --32, or --16 for 16-bit code (as --32 with .code16; objdump -M i8086) */
     private List<String> objdump(String source, String asMode) throws Exception {
         Path s = dir.resolve("x.s");
         Path o = dir.resolve("x.o");
-        Files.writeString(s, source);
-        exec("as", asMode, s.toString(), "-o", o.toString());
-        String machine = asMode.equals("--64") ? "intel,intel64" : "intel";
+        boolean bits16 = asMode.equals("--16");
+        Files.writeString(s, bits16 ? ".code16\n" + source : source);
+        exec("as", bits16 ? "--32" : asMode, s.toString(), "-o", o.toString());
+        String machine = switch (asMode) {
+            case "--64" -> "intel,intel64";
+            case "--16" -> "intel,i8086";
+            default -> "intel";
+        };
         return exec("objdump", "-d", "-w", "-M", machine, o.toString()).lines().toList();
     }
 
