@@ -33,6 +33,24 @@ final class Alu {
         return n | z | c | v;
     }
 
+    /** {@return the flags of {@code a - b} (AddWithCarry(a, NOT(b), 1)), 64-bit; r is a - b} */
+    static int subFlags64(long a, long b, long r) {
+        int n = r < 0 ? N : 0;
+        int z = r == 0 ? Z : 0;
+        int c = Long.compareUnsigned(a, b) >= 0 ? C : 0;
+        int v = (int) (((a ^ b) & (a ^ r)) >>> 63);
+        return n | z | c | v;
+    }
+
+    /** {@return the flags of a 32-bit {@code a - b}; r is the 32-bit result} */
+    static int subFlags32(int a, int b, int r) {
+        int n = r < 0 ? N : 0;
+        int z = r == 0 ? Z : 0;
+        int c = Integer.compareUnsigned(a, b) >= 0 ? C : 0;
+        int v = ((a ^ b) & (a ^ r)) >>> 31;
+        return n | z | c | v;
+    }
+
     /** {@return N and Z of a logical result (C and V cleared)} */
     static int logicFlags64(long r) {
         return (r < 0 ? N : 0) | (r == 0 ? Z : 0);
@@ -61,6 +79,22 @@ final class Alu {
             default -> true;
         };
         return (cond & 1) != 0 && cond != 0xF ? !r : r;
+    }
+
+    /**
+     * {@return the NZCV values for which a condition holds, as a 16-bit set: bit f is set when the
+     * condition holds with flags f}
+     *
+     * @param cond the 4-bit condition
+     */
+    static int conditionTable(int cond) {
+        int set = 0;
+        for (int f = 0; f < 16; f++) {
+            if (condition(cond, f)) {
+                set |= 1 << f;
+            }
+        }
+        return set;
     }
 
     /**

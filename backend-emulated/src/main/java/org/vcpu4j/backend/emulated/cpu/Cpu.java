@@ -1,5 +1,7 @@
 package org.vcpu4j.backend.emulated.cpu;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -20,7 +22,8 @@ public final class Cpu extends SystemUnit {
     private static final int BLOCK = 4096;
 
     private volatile boolean exitRequested;
-    private long retired;
+    /** Instructions run so far ({@link Block}s count theirs as they go). */
+    long retired;
     private long instructionLimit = Long.MAX_VALUE;
 
     // ---- pending external abort (completeMmioWithExternalAbort)
@@ -136,27 +139,170 @@ public final class Cpu extends SystemUnit {
         }
     }
 
+    /**
+     * Runs up to {@link #budget} instructions, each decoded once per copy of its code page into an
+     * {@link Instruction} and run with one virtual call.
+     */
     private void runBlock() {
         while (--budget >= 0) {
             long at = pc;
             insnPc = at;
             retired++;
-            int in = fetch(at);
-            insn = in;
+            if ((at >>> 12) != fetchPage || (at & 3) != 0) {
+                selectCodePage(at);
+            }
+            int i = (int) (at >>> 2) & 1023;
+            Instruction instruction = fetchInstructions[i];
+            if (instruction == null) {
+                instruction = decodeAt(i, at);
+            }
             pc = at + 4;
-            execute(in);
+            instruction.execute(this);
         }
     }
 
-    /** Top-level decode on bits 28:25 (Arm ARM C4.1). */
-    private void execute(int in) {
-        switch ((in >>> 25) & 0xF) {
-            case 0x8, 0x9 -> dataProcessingImmediate(in);
-            case 0xA, 0xB -> branchExceptionSystem(in);
-            case 0x5, 0xD -> dataProcessingRegister(in);
-            case 0x4, 0x6, 0xC, 0xE -> loadStore(in);
-            case 0x7, 0xF -> simdFp(in);
-            default -> throw undefined();
+    /** Decodes the word in slot {@code i} of the current code page; one that may start a block is watched. */
+    private Instruction decodeAt(int i, long at) {
+        Instruction instruction = Decoder.decode(fetchWords[i], at);
+        Instruction slot = Decoder.compilable(fetchWords[i]) ? new Candidate(instruction, at) : instruction;
+        fetchInstructions[i] = slot;
+        return slot;
+    }
+
+    /**
+     * An instruction that counts its runs and, once hot, has a {@link Block} compiled from it to the next
+     * branch put in its place.
+     */
+    static final class Candidate extends Instruction {
+        /** Runs before a candidate is compiled into a block. */
+        static final int THRESHOLD = 256;
+
+        final Instruction single;
+        private final long address;
+        private int countdown = THRESHOLD;
+
+        Candidate(Instruction single, long address) {
+            super(single.word, single.operand);
+            this.single = single;
+            this.address = address;
+        }
+
+        @Override
+        void execute(Cpu c) {
+            if (--countdown == 0) {
+                c.compileBlock(this, address);
+            }
+            single.execute(c);
+        }
+    }
+
+    /**
+     * Replaces a hot candidate in the current code page with the block that starts there (or with its
+     * plain instruction when the run is shorter than two instructions).
+     */
+    private void compileBlock(Candidate candidate, long address) {
+        int start = (int) (address >>> 2) & 1023;
+        if ((address >>> 12) != fetchPage || fetchInstructions[start] != candidate) {
+            return;
+        }
+        List<Instruction> parts = new ArrayList<>();
+        boolean[] needsPc = new boolean[Block.MAX_LENGTH];
+        boolean endsWithBranch = false;
+        boolean loops = false;
+        for (int j = start; j < 1024 && parts.size() < Block.MAX_LENGTH && !endsWithBranch; j++) {
+            int word = fetchWords[j];
+            if (!Decoder.compilable(word)) {
+                break;
+            }
+            Instruction entry = fetchInstructions[j];
+            if (entry == null) {
+                entry = decodeAt(j, (address & ~0xFFFL) + 4L * j);
+            }
+            Instruction single = entry instanceof Candidate c ? c.single : entry instanceof Block b ? b.first : entry;
+            needsPc[parts.size()] = Decoder.accessesMemory(word);
+            endsWithBranch = Decoder.isBranch(word);
+            loops = endsWithBranch && Decoder.branchTarget(word, (address & ~0xFFFL) + 4L * j) == address;
+            parts.add(single);
+        }
+        if (parts.size() < 2) {
+            fetchInstructions[start] = candidate.single;
+            return;
+        }
+        try {
+            fetchInstructions[start] = Block.compile(parts, needsPc, address, endsWithBranch, loops);
+            coverCode(start, parts.size());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            fetchInstructions[start] = candidate.single; // a JVM that cannot define the class: interpret
+        }
+    }
+
+    // ------------------------------------------------------------------ handlers of decoded operations
+
+    void addsX(int rd, long a, long b) {
+        long r = a + b;
+        nzcv = Alu.addFlags64(a, b, r);
+        setX(rd, r);
+    }
+
+    void addsW(int rd, int a, int b) {
+        int r = a + b;
+        nzcv = Alu.addFlags32(a, b, r);
+        setX(rd, r & 0xFFFF_FFFFL);
+    }
+
+    void subsX(int rd, long a, long b) {
+        long r = a - b;
+        nzcv = Alu.subFlags64(a, b, r);
+        setX(rd, r);
+    }
+
+    void subsW(int rd, int a, int b) {
+        int r = a - b;
+        nzcv = Alu.subFlags32(a, b, r);
+        setX(rd, r & 0xFFFF_FFFFL);
+    }
+
+    void andsX(int rd, long r) {
+        nzcv = Alu.logicFlags64(r);
+        setX(rd, r);
+    }
+
+    void andsW(int rd, int r) {
+        nzcv = Alu.logicFlags32(r);
+        setX(rd, r & 0xFFFF_FFFFL);
+    }
+
+    /** LDP/LDNP of W or X registers in any addressing mode (bits 24:23: 01 post-index, 11 pre-index). */
+    void loadPair(int in, long imm, int log2) {
+        int kind = (in >>> 23) & 3;
+        int rn = (in >>> 5) & 0x1F;
+        long b = baseRegister(rn);
+        long va = kind == 1 ? b : b + imm;
+        int bytes = 1 << log2;
+        probe(va, 2 * bytes, false);
+        long first = read(va, log2);
+        long second = read(va + bytes, log2);
+        setX(in & 0x1F, first);
+        setX((in >>> 10) & 0x1F, second);
+        if ((kind & 1) != 0) {
+            setXs(rn, b + imm);
+        }
+    }
+
+    /** STP/STNP of W or X registers in any addressing mode. */
+    void storePair(int in, long imm, int log2) {
+        int kind = (in >>> 23) & 3;
+        int rn = (in >>> 5) & 0x1F;
+        long b = baseRegister(rn);
+        long va = kind == 1 ? b : b + imm;
+        int bytes = 1 << log2;
+        long first = x[in & 0x1F];
+        long second = x[(in >>> 10) & 0x1F];
+        probe(va, 2 * bytes, true);
+        write(va, log2, first);
+        write(va + bytes, log2, second);
+        if ((kind & 1) != 0) {
+            setXs(rn, b + imm);
         }
     }
 
@@ -191,7 +337,7 @@ public final class Cpu extends SystemUnit {
         }
     }
 
-    private void setW(int n, long value) {
+    void setW(int n, long value) {
         if (n != 31) {
             x[n] = value & 0xFFFF_FFFFL;
         }
@@ -205,7 +351,7 @@ public final class Cpu extends SystemUnit {
 
     // ------------------------------------------------------------------ data processing, immediate
 
-    private void dataProcessingImmediate(int in) {
+    void dataProcessingImmediate(int in) {
         switch ((in >>> 23) & 7) {
             case 0, 1 -> pcRelative(in);
             case 2 -> addSubImmediate(in);
@@ -395,7 +541,7 @@ public final class Cpu extends SystemUnit {
 
     // ------------------------------------------------------------------ data processing, register
 
-    private void dataProcessingRegister(int in) {
+    void dataProcessingRegister(int in) {
         if ((in & (1 << 28)) == 0) {
             if ((in & (1 << 24)) == 0) {
                 logicalShifted(in);
@@ -659,7 +805,7 @@ public final class Cpu extends SystemUnit {
 
     // ------------------------------------------------------------------ branches, exceptions, system
 
-    private void branchExceptionSystem(int in) {
+    void branchExceptionSystem(int in) {
         int top = in >>> 24;
         switch (top) {
             case 0x14, 0x15, 0x16, 0x17 -> pc = insnPc + ((long) (in << 6) >> 4);
@@ -745,7 +891,7 @@ public final class Cpu extends SystemUnit {
      * The SIMD&amp;FP data-processing space: only the moves are implemented (FMOV between general and
      * FP registers, MOVI/MVNI/ORR/BIC/FMOV immediate, DUP/INS/UMOV/SMOV); the arithmetic is not.
      */
-    private void simdFp(int in) {
+    void simdFp(int in) {
         checkFpAccess();
         if ((in & 0x7F20_FC00) == 0x1E20_0000) {
             fpIntegerMove(in);
@@ -941,7 +1087,7 @@ public final class Cpu extends SystemUnit {
 
     // ------------------------------------------------------------------ loads and stores
 
-    private void loadStore(int in) {
+    void loadStore(int in) {
         if ((in & 0x3F00_0000) == 0x0800_0000) {
             exclusiveOrdered(in);
         } else if ((in & 0x3B00_0000) == 0x1800_0000) {

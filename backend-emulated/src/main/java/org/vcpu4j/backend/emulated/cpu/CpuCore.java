@@ -93,8 +93,6 @@ public abstract class CpuCore {
     public long pc;
     /** The address of the instruction being executed. */
     protected long insnPc;
-    /** The instruction being executed. */
-    protected int insn;
     /** PSTATE.{N,Z,C,V} in bits 3:0. */
     protected int nzcv;
     /** PSTATE.{D,A,I,F} in bits 3:0. */
@@ -144,17 +142,30 @@ public abstract class CpuCore {
     /** For a write entry: the code set holding a copy of its page (stores patch it), or -1. */
     private final int[] tlbCodeSet = new int[3 * TLB_SIZE];
 
-    // ---- decoded code: a copy of each guest page instructions are fetched from (Arm ARM B2.4.4:
-    // stores by this CPU are seen at once; host writes are seen at the next run; other CPUs' writes
-    // after IC maintenance)
+    // ---- decoded code: a copy of each guest page instructions are fetched from, with each word's
+    // Instruction (decoded when the word first runs) and the Blocks compiled from hot runs. Stores by
+    // this CPU are seen from the next instruction (a Block already running finishes first, which the Arm
+    // ARM's "Concurrent modification and execution of instructions" allows without IC maintenance);
+    // host writes at the next run; other CPUs' writes after IC maintenance.
     private static final int CODE_SETS = 256;
     private final long[] codeTag = new long[CODE_SETS];
     private final long[] codePhysicalPage = new long[CODE_SETS];
     private final int[][] codeWords = new int[CODE_SETS][];
+    /** {@link #codeWords} as bytes (native order: the same bytes as guest memory on little-endian hosts). */
+    private final MemorySegment[] codeWordBytes = new MemorySegment[CODE_SETS];
+    private final Instruction[][] codeInstructions = new Instruction[CODE_SETS][];
+    /** Per code copy, a bit per word that some {@link Block} runs. */
+    private final long[][] codeBlockCover = new long[CODE_SETS][];
     private final int[] codeStamp = new int[CODE_SETS];
     private int currentCodeStamp = 1;
-    private long fetchPage = -1;
-    private int[] fetchWords;
+    /** The virtual page number of the code page being run, or -1 when it must be looked up again. */
+    protected long fetchPage = -1;
+    /** The instruction words of {@link #fetchPage}. */
+    protected int[] fetchWords;
+    /** The decoded instructions of {@link #fetchPage} (null until first run). */
+    Instruction[] fetchInstructions;
+    /** The code set of {@link #fetchPage}. */
+    private int fetchSet;
 
     /**
      * @param physicalSource the VM's current guest-physical map
@@ -391,11 +402,13 @@ public abstract class CpuCore {
     /** Drops every cached translation (TLBI, translation-register writes, map changes, EL changes). */
     public final void flushTlb() {
         Arrays.fill(tlbTag, -1);
-        Arrays.fill(codeTag, -1);
-        fetchPage = -1;
+        staleCode(); // a code copy is kept only if its page translates to the same physical page
     }
 
-    /** Makes every copied code page be copied again before use (host writes, IC maintenance). */
+    /**
+     * Makes every code page copy be checked against guest memory before its next use (host writes, IC
+     * maintenance, translation changes): words that changed are copied again and decoded afresh.
+     */
     protected final void staleCode() {
         currentCodeStamp++;
         fetchPage = -1;
@@ -424,12 +437,44 @@ public abstract class CpuCore {
     private void patchCode(int slot, long va, int bytes) {
         int set = tlbCodeSet[slot];
         int[] words = codeWords[set];
+        Instruction[] decoded = codeInstructions[set];
         int first = (int) (va & 0xFFF) >>> 2;
         int last = (int) ((va + bytes - 1) & 0xFFF) >>> 2;
         MemorySegment host = tlbHost[slot];
         long base = tlbOffset[slot];
         for (int w = first; w <= last; w++) {
             words[w] = host.get(LE32, base + 4L * w);
+            forget(set, decoded, w);
+        }
+    }
+
+    /**
+     * Drops what was decoded from word {@code w} of a code copy: its instruction and every {@link Block}
+     * that runs it (a block already running finishes with the old word, which the Arm ARM's "Concurrent
+     * modification and execution of instructions" allows for code modified without IC maintenance).
+     */
+    private void forget(int set, Instruction[] decoded, int w) {
+        decoded[w] = null;
+        long[] cover = codeBlockCover[set];
+        if ((cover[w >>> 6] & 1L << w) != 0) {
+            for (int k = Math.max(0, w - Block.MAX_LENGTH + 1); k < w; k++) {
+                if (decoded[k] instanceof Block block && k + block.length > w) {
+                    decoded[k] = null;
+                }
+            }
+        }
+    }
+
+    /**
+     * Records that a block covers words {@code [start, start + length)} of the current code page.
+     *
+     * @param start the slot of its first instruction
+     * @param length its number of instructions
+     */
+    final void coverCode(int start, int length) {
+        long[] cover = codeBlockCover[fetchSet];
+        for (int w = start; w < start + length; w++) {
+            cover[w >>> 6] |= 1L << w;
         }
     }
 
@@ -483,7 +528,7 @@ public abstract class CpuCore {
         trapIpa = pa;
         trapVa = va;
         trapWrite = kind == WRITE;
-        int iss = dataAbortSyndrome(insn) | (kind == WRITE ? 1 << 6 : 0) | faultStatus;
+        int iss = dataAbortSyndrome(currentInstruction()) | (kind == WRITE ? 1 << 6 : 0) | faultStatus;
         trapToEl2(0x24, iss, insnPc);
     }
 
@@ -497,32 +542,35 @@ public abstract class CpuCore {
 
     // ------------------------------------------------------------------ memory access
 
+    /** {@return the word of the instruction at {@link #insnPc}, or 0 if it is not in the page being run} */
+    private int currentInstruction() {
+        return (insnPc >>> 12) == fetchPage ? fetchWords[(int) (insnPc >>> 2) & 1023] : 0;
+    }
+
     /**
-     * {@return the instruction word at a virtual address}
+     * Makes the code page holding {@code va} the one {@link #fetchWords} and {@link #fetchInstructions}
+     * describe, copying it from guest memory if needed; a misaligned PC takes
+     * the PC alignment fault, a page without executable memory its abort.
      *
      * @param va the PC
      */
-    protected final int fetch(long va) {
-        if ((va >>> 12) == fetchPage && (va & 3) == 0) {
-            return fetchWords[(int) (va >>> 2) & 1023];
-        }
-        return fetchSlow(va);
-    }
-
-    private int fetchSlow(long va) {
-        insn = 0;
+    protected final void selectCodePage(long va) {
+        fetchPage = -1;
         if ((va & 3) != 0) {
             sys[FAR] = va;
             syncException(0x22, 0);
         }
         long page = va >>> 12;
         int set = (int) page & (CODE_SETS - 1);
-        if (codeTag[set] != page || codeStamp[set] != currentCodeStamp) {
+        if (codeTag[set] != page) {
             copyCode(va, set);
+        } else if (codeStamp[set] != currentCodeStamp) {
+            revalidateCode(va, set);
         }
-        fetchPage = page;
         fetchWords = codeWords[set];
-        return fetchWords[(int) (va >>> 2) & 1023];
+        fetchInstructions = codeInstructions[set];
+        fetchSet = set;
+        fetchPage = page;
     }
 
     /** Copies a page of instructions and keeps stores to it on the path that drops the copy. */
@@ -538,8 +586,13 @@ public abstract class CpuCore {
         if (words == null) {
             words = new int[1024];
             codeWords[set] = words;
+            codeWordBytes[set] = MemorySegment.ofArray(words);
+            codeInstructions[set] = new Instruction[1024];
+            codeBlockCover[set] = new long[1024 / 64];
         }
         MemorySegment.copy(tlbHost[slot], LE32, tlbOffset[slot], words, 0, 1024);
+        Arrays.fill(codeInstructions[set], null);
+        Arrays.fill(codeBlockCover[set], 0);
         codeTag[set] = va >>> 12;
         codePhysicalPage[set] = physicalPage;
         codeStamp[set] = currentCodeStamp;
@@ -550,6 +603,33 @@ public abstract class CpuCore {
                 tlbCodeSet[i] = -1; // the set now holds another page
             }
         }
+    }
+
+    /**
+     * Brings a stale code copy up to date: translated again, compared with guest memory (one vectorized
+     * mismatch when nothing changed), and only the words that changed copied and decoded afresh.
+     */
+    private void revalidateCode(long va, int set) {
+        int slot = slot(va, EXECUTE);
+        if (tlbPhysicalPage[slot] != codePhysicalPage[set]) {
+            copyCode(va, set);
+            return;
+        }
+        MemorySegment host = tlbHost[slot];
+        long base = tlbOffset[slot];
+        long first = MemorySegment.mismatch(host, base, base + 4096, codeWordBytes[set], 0, 4096);
+        if (first >= 0) {
+            int[] words = codeWords[set];
+            Instruction[] decoded = codeInstructions[set];
+            for (int w = (int) first >>> 2; w < 1024; w++) {
+                int now = host.get(LE32, base + 4L * w);
+                if (now != words[w]) {
+                    words[w] = now;
+                    forget(set, decoded, w);
+                }
+            }
+        }
+        codeStamp[set] = currentCodeStamp;
     }
 
     private int slot(long va, int kind) {
