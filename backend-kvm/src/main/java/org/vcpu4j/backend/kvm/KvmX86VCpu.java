@@ -35,8 +35,10 @@ import org.vcpu4j.backend.kvm.x86.InstructionLength;
  * read) cannot be finished before its value is completed, since KVM consumes the value then: until the
  * completion, {@link #saveState()} presents RIP plus the length of the instruction at RIP ({@link
  * InstructionLength}, read through {@code KVM_TRANSLATE} from guest memory), while KVM's own RIP stays at
- * the instruction so that its next {@code KVM_RUN} retires it with the value. String I/O (INS/OUTS, REP)
- * is not supported and ends in an {@code InternalError} exit.
+ * the instruction so that its next {@code KVM_RUN} retires it with the value. String I/O: OUTS and INS
+ * arrive one element per exit (a REP INS element that is not the last leaves RIP at the instruction, as
+ * an interrupted REP instruction does); a REP INS that KVM hands over several elements at once ends in an
+ * {@code InternalError} exit.
  */
 final class KvmX86VCpu extends KvmVCpu {
     private static final VCpuExit HALT = new VCpuExit.Halt();
@@ -377,9 +379,8 @@ final class KvmX86VCpu extends KvmVCpu {
 
     /**
      * {@return the length of the load at KVM's RIP} (0 for a REP INS element that is not the last): decoded
-     * once per exit from the bytes at CS:RIP, read
-     * through the guest's page tables ({@code KVM_TRANSLATE}, page by page) in the mode CS and EFER give.
-     * Needs {@link #sregs} fresh.
+     * once per exit from the bytes at CS:RIP, read through the guest's page tables ({@code KVM_TRANSLATE},
+     * page by page) in the mode CS and EFER give. Needs {@link #sregs} fresh.
      *
      * @param rip KVM's RIP, at the instruction
      */

@@ -146,6 +146,25 @@ class KvmX86GuestTest {
     }
 
     @Test
+    void aLoadStraddlingAPageBoundaryIsReadFromBothPages() {
+        X86Guest.Code c = new X86Guest.Code().movRbx(X86Guest.MMIO);
+        while (c.here() < 0x1FFE) {
+            c.bytes(0x90);
+        }
+        c.bytes(0x48, 0x8B, 0x4B, 0x10); // mov rcx, [rbx+16], two bytes on each page
+        long after = c.here();
+        c.hlt();
+        try (X86Guest g = X86Guest.start(c.build())) {
+            assertEquals(new VCpuExit.MmioRead(X86Guest.MMIO + 16, AccessWidth.QWORD, 0, AccessWidth.QWORD, false),
+                    g.vcpu.run());
+            assertEquals(after, rip(g));
+            g.vcpu.completeMmioRead(0x42);
+            assertInstanceOf(VCpuExit.Halt.class, g.vcpu.run());
+            assertEquals(0x42L, g.vcpu.gpr(1));
+        }
+    }
+
+    @Test
     void restoringTheStateSavedAtALoadExitDropsTheLoadAndResumesAfterIt() {
         X86Guest.Code c = new X86Guest.Code().movRbx(X86Guest.MMIO).movEax(0x77)
                 .bytes(0x48, 0x8B, 0x43, 0x08) // mov rax, [rbx+8]
