@@ -169,6 +169,24 @@ class ExceptionTest {
     }
 
     @Test
+    void aPendingButMaskedInterruptWakesWfiWithoutBeingTaken() {
+        int[] code = {
+            0xd50342df, // 0x00 msr daifset, #0x2
+            0xd503207f, // 0x04 wfi
+            0xd538cc47, // 0x08 mrs x7, icc_hppir1_el1
+            0xd4000022, // 0x0c hvc #0x1
+        };
+        try (Guest g = new Guest(code)) {
+            assertInstanceOf(VCpuExit.Halt.class, g.run(), "nothing pending: WFI halts");
+            assertEquals(R + 0x08, g.pc());
+            g.edit(s -> s.pc(R));
+            g.vcpu.injectInterrupt(44);
+            assertInstanceOf(VCpuExit.Hypercall.class, g.run(), "a masked pending IRQ is a wake-up event");
+            assertEquals(44, g.x(7), "still pending, not taken");
+        }
+    }
+
+    @Test
     void interruptsAreTakenWhenUnmaskedAndAcknowledgedThroughTheCpuInterface() {
         try (Guest g = new Guest(INTERRUPTS)) {
             g.vcpu.injectInterrupt(40);

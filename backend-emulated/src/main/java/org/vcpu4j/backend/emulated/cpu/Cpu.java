@@ -1408,8 +1408,9 @@ public final class Cpu extends SystemUnit {
     }
 
     /**
-     * Stores a pair if memory still holds the expected pair. A W pair is one 64-bit exchange; an X pair
-     * exchanges the first doubleword atomically after checking the second (no 128-bit exchange here).
+     * Stores a pair if memory still holds the expected pair, as one single-copy atomic access: a W pair
+     * is one 64-bit exchange; an X pair is checked and written under {@link #atomicLock} (the JVM has no
+     * 128-bit exchange).
      */
     private boolean storePair(long va, int log2, long expected1, long expected2, long value1, long value2) {
         probe(va, 2 << log2, true);
@@ -1418,11 +1419,13 @@ public final class Cpu extends SystemUnit {
             long value = (value1 & 0xFFFF_FFFFL) | value2 << 32;
             return compareAndExchange(va, 3, expected, value) == expected;
         }
-        if (read64(va + 8) != expected2 || compareAndExchange(va, 3, expected1, value1) != expected1) {
-            return false;
+        synchronized (atomicLock(va)) {
+            if (read64(va + 8) != expected2 || compareAndExchange(va, 3, expected1, value1) != expected1) {
+                return false;
+            }
+            write64(va + 8, value2);
+            return true;
         }
-        write64(va + 8, value2);
-        return true;
     }
 
     /** CAS, CASA, CASL, CASAL (B/H/W/X): compare Rs with memory, store Rt if equal, Rs = old. */

@@ -48,6 +48,8 @@ public abstract class CpuCore {
     static final ValueLayout.OfByte LE8 = ValueLayout.JAVA_BYTE;
     /** Atomic access to aligned little-endian words of native guest memory: (segment, offset). */
     private static final VarHandle ATOMIC64 = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    /** The locks of {@link #atomicLock}, shared by every vCPU. */
+    private static final Object[] ATOMIC_STRIPES = java.util.stream.Stream.generate(Object::new).limit(64).toArray();
     private static final VarHandle ATOMIC32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     // System register indices into sys[] (the SystemRegister ordinals).
@@ -801,18 +803,33 @@ public abstract class CpuCore {
         long offset = tlbOffset[slot] + (va & 0xFFF);
         long mask = log2 == 3 ? -1L : (1L << (8 << log2)) - 1;
         expected &= mask;
-        if (!host.isNative()) {
-            long old = read(va, log2);
-            if (old == expected) {
-                write(va, log2, value);
+        synchronized (atomicLock(va)) {
+            if (!host.isNative()) {
+                long old = read(va, log2);
+                if (old == expected) {
+                    write(va, log2, value);
+                }
+                return old;
+            }
+            long old = exchange(host, offset, log2, mask, expected, value);
+            if (old == expected && tlbCodeSet[slot] >= 0) {
+                patchCode(slot, va, 1 << log2);
             }
             return old;
         }
-        long old = exchange(host, offset, log2, mask, expected, value);
-        if (old == expected && tlbCodeSet[slot] >= 0) {
-            patchCode(slot, va, 1 << log2);
-        }
-        return old;
+    }
+
+    /**
+     * {@return the lock every atomic update of the 16 bytes holding {@code va} takes}: a guest's 128-bit
+     * atomics (CASP, STXP) are a check and two stores under it, so they are atomic against each other
+     * and against every single-register atomic, on any vCPU. Plain stores do not take it. Stripes are
+     * chosen by physical address, so aliases share one.
+     *
+     * @param va a writable virtual address
+     */
+    protected final Object atomicLock(long va) {
+        long pa = tlbPhysicalPage[slot(va, WRITE)] << 12 | (va & 0xFFF);
+        return ATOMIC_STRIPES[(int) (pa >>> 4) & (ATOMIC_STRIPES.length - 1)];
     }
 
     private static long exchange(MemorySegment host, long offset, int log2, long mask, long expected, long value) {

@@ -236,9 +236,11 @@ public abstract class SystemUnit extends Mmu {
     protected abstract void clearExclusive();
 
     private void hint(int op) {
-        if (op == 3) { // WFI (Arm ARM C6.2.389): completes at once if an unmasked interrupt is pending
+        if (op == 3) { // WFI (Arm ARM C6.2.389)
             updateTimer();
-            if ((daif & 2) == 0 && irqSignalled()) {
+            // A pending IRQ is a WFI wake-up event whatever PSTATE.I says (Arm ARM D1, "Wait for
+            // Interrupt"): the idle loop "mask; check for work; WFI; unmask" relies on it.
+            if (irqSignalled()) {
                 budget = 0;
                 return;
             }
