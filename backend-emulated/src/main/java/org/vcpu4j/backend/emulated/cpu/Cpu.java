@@ -1233,6 +1233,9 @@ public final class Cpu extends SystemUnit {
 
     /** Loads or stores the low {@code 1 << log2} bytes of Vt (log2 4 = Q). */
     private void fpAccess(int rt, long va, int log2, boolean load) {
+        if (log2 == 4) {
+            checkQuadAlignment(va, !load);
+        }
         if (load) {
             if (log2 == 4) {
                 probe(va, 16, false);

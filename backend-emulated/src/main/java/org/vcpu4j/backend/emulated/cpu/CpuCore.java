@@ -639,6 +639,46 @@ public abstract class CpuCore {
         return tlbTag[slot] == va >>> 12 ? slot : fill(va, kind);
     }
 
+    /**
+     * Takes a stage-1 abort at EL1: instruction abort (EC 0x20/0x21) or data abort (EC 0x24/0x25) with
+     * FAR_EL1 = the virtual address.
+     *
+     * @param va the faulting virtual address
+     * @param kind READ, WRITE or EXECUTE
+     * @param faultStatus the IFSC/DFSC
+     */
+    protected final void abort(long va, int kind, int faultStatus) {
+        sys[FAR] = va;
+        int lower = el() == 0 ? 0 : 1;
+        if (kind == EXECUTE) {
+            throw syncException(0x20 + lower, faultStatus);
+        }
+        throw syncException(0x24 + lower, (kind == WRITE ? 1 << 6 : 0) | faultStatus);
+    }
+
+    /**
+     * The alignment check of an access that is not aligned to its size: with SCTLR_EL1.A set, an
+     * alignment fault (DFSC 0x21), which comes before any translation fault (Arm ARM D1, "Alignment
+     * support"); without it the access goes on.
+     */
+    private void misaligned(long va, int kind) {
+        if ((sys[SCTLR] & 2) != 0) {
+            abort(va, kind, 0x21);
+        }
+    }
+
+    /**
+     * Checks a SIMD&amp;FP Q access, which SCTLR_EL1.A requires to be 16-byte aligned.
+     *
+     * @param va the address
+     * @param write whether it is a store
+     */
+    protected final void checkQuadAlignment(long va, boolean write) {
+        if ((va & 15) != 0) {
+            misaligned(va, write ? WRITE : READ);
+        }
+    }
+
     /** {@return the byte at a virtual address, zero-extended} @param va the address */
     protected final long read8(long va) {
         int slot = slot(va, READ);
@@ -647,6 +687,9 @@ public abstract class CpuCore {
 
     /** {@return the 16-bit value at a virtual address, zero-extended} @param va the address */
     protected final long read16(long va) {
+        if ((va & 1) != 0) {
+            misaligned(va, READ);
+        }
         if ((va & 0xFFF) > 0xFFE) {
             return read8(va) | read8(va + 1) << 8;
         }
@@ -656,6 +699,9 @@ public abstract class CpuCore {
 
     /** {@return the 32-bit value at a virtual address, zero-extended} @param va the address */
     protected final long read32(long va) {
+        if ((va & 3) != 0) {
+            misaligned(va, READ);
+        }
         if ((va & 0xFFF) > 0xFFC) {
             return read16(va) | read16(va + 2) << 16;
         }
@@ -665,6 +711,9 @@ public abstract class CpuCore {
 
     /** {@return the 64-bit value at a virtual address} @param va the address */
     protected final long read64(long va) {
+        if ((va & 7) != 0) {
+            misaligned(va, READ);
+        }
         if ((va & 0xFFF) > 0xFF8) {
             return read32(va) | read32(va + 4) << 32;
         }
@@ -707,6 +756,9 @@ public abstract class CpuCore {
 
     /** @param va the address @param value the value to write (low 16 bits) */
     protected final void write16(long va, long value) {
+        if ((va & 1) != 0) {
+            misaligned(va, WRITE);
+        }
         if ((va & 0xFFF) > 0xFFE) {
             probeWrite(va, 2);
             write8(va, value);
@@ -722,6 +774,9 @@ public abstract class CpuCore {
 
     /** @param va the address @param value the value to write (low 32 bits) */
     protected final void write32(long va, long value) {
+        if ((va & 3) != 0) {
+            misaligned(va, WRITE);
+        }
         if ((va & 0xFFF) > 0xFFC) {
             probeWrite(va, 4);
             for (int i = 0; i < 4; i++) {
@@ -738,6 +793,9 @@ public abstract class CpuCore {
 
     /** @param va the address @param value the value to write */
     protected final void write64(long va, long value) {
+        if ((va & 7) != 0) {
+            misaligned(va, WRITE);
+        }
         if ((va & 0xFFF) > 0xFF8) {
             probeWrite(va, 8);
             for (int i = 0; i < 8; i++) {

@@ -150,23 +150,6 @@ public abstract class Mmu extends CpuCore {
     }
 
     /**
-     * Takes a stage-1 abort at EL1: instruction abort (EC 0x20/0x21) or data abort (EC 0x24/0x25) with
-     * FAR_EL1 = the virtual address.
-     *
-     * @param va the faulting virtual address
-     * @param kind READ, WRITE or EXECUTE
-     * @param faultStatus the IFSC/DFSC
-     */
-    protected final void abort(long va, int kind, int faultStatus) {
-        sys[FAR] = va;
-        int lower = el() == 0 ? 0 : 1;
-        if (kind == EXECUTE) {
-            throw syncException(0x20 + lower, faultStatus);
-        }
-        throw syncException(0x24 + lower, (kind == WRITE ? 1 << 6 : 0) | faultStatus);
-    }
-
-    /**
      * AT S1E1R/W/S1E0R/W: translates without faulting and returns PAR_EL1 (Arm ARM D23, PAR_EL1): on
      * success PA[47:12] with ATTR (bits 63:56) from MAIR_EL1, on failure F = 1 and FST[6:1].
      *

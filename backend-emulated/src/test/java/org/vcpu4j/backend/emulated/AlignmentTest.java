@@ -1,0 +1,80 @@
+package org.vcpu4j.backend.emulated;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.vcpu4j.backend.emulated.Guest.PAD_TO;
+
+import org.junit.jupiter.api.Test;
+import org.vcpu4j.api.VCpuExit;
+import org.vcpu4j.api.aarch64.SystemRegister;
+
+/**
+ * Unaligned data accesses: allowed to Normal memory while SCTLR_EL1.A is clear; with it set, an
+ * alignment fault (data abort from the current EL, DFSC 0x21) at the access, with FAR_EL1 its address.
+ */
+class AlignmentTest {
+    private static final long R = Guest.RAM;
+    private static final long VBAR = R + 0x800;
+    /** SCTLR_EL1.A, bit 1. */
+    private static final long SCTLR_A = 1L << 1;
+
+    private static final int[] PROGRAM = {
+        0xd2a80000, // 0x00 mov x0, #0x40000000
+        0x91200000, // 0x04 add x0, x0, #0x800
+        0xd518c000, // 0x08 msr vbar_el1, x0
+        0xf9400041, // 0x0c ldr x1, [x2]
+        0xb9000041, // 0x10 str w1, [x2]
+        0xa94010a3, // 0x14 ldp x3, x4, [x5]
+        0xd4000022, // 0x18 hvc #1
+        PAD_TO, 0xa00, // VBAR + 0x200: current EL with SP_ELx, synchronous
+        0xd5385214, // 0xa00 mrs x20, esr_el1
+        0xd5384035, // 0xa04 mrs x21, elr_el1
+        0xd5386016, // 0xa08 mrs x22, far_el1
+        0xd4000002, // 0xa0c hvc #0
+    };
+
+    @Test
+    void unalignedAccessesWorkWhileSctlrAIsClear() {
+        try (Guest g = new Guest(PROGRAM)) {
+            g.writeLong(R + 0x1000, 0x1122_3344_5566_7788L);
+            g.writeLong(R + 0x1008, 0x99AA_BBCC_DDEE_FF00L);
+            g.vcpu.setGpr(2, R + 0x1001);
+            g.vcpu.setGpr(5, R + 0x1004);
+            assertInstanceOf(VCpuExit.Hypercall.class, g.run());
+            assertEquals(R + 0x1c, g.pc(), "the program's own HVC, not the handler's");
+            assertEquals(0x0011_2233_4455_6677L, g.x(1));
+            assertEquals(0xDDEE_FF00_1122_3344L, g.x(3), "LDP at +4: bytes 4-11");
+            assertEquals(0x99AA_BBCCL, g.x(4), "bytes 12-19");
+            assertEquals(0x1122_3344_5566_7788L, g.readLong(R + 0x1000), "the STR put bytes 1-4 back as read");
+        }
+    }
+
+    @Test
+    void withSctlrAEveryUnalignedAccessFaultsAtItself() {
+        try (Guest g = new Guest(PROGRAM)) {
+            g.edit(s -> s.sys(SystemRegister.SCTLR_EL1, s.build().sys(SystemRegister.SCTLR_EL1) | SCTLR_A));
+            g.vcpu.setGpr(2, R + 0x1001);
+            expectAlignmentFault(g, 0x9600_0021L, R + 0x0c, R + 0x1001); // LDR X: EC 0x25, IL, DFSC 0x21
+            g.edit(s -> s.pc(R + 0x10));
+            g.vcpu.setGpr(2, R + 0x1006);
+            expectAlignmentFault(g, 0x9600_0061L, R + 0x10, R + 0x1006); // STR W: WnR
+            g.edit(s -> s.pc(R + 0x14));
+            g.vcpu.setGpr(5, R + 0x1004);
+            expectAlignmentFault(g, 0x9600_0021L, R + 0x14, R + 0x1004); // LDP X: each X must be aligned
+            g.edit(s -> s.pc(R + 0x10));
+            g.vcpu.setGpr(2, R + 0x1004);
+            g.vcpu.setGpr(5, R + 0x1008);
+            assertInstanceOf(VCpuExit.Hypercall.class, g.run(), "aligned: no fault");
+            assertEquals(R + 0x1c, g.pc(), "the program's own HVC, not the handler's");
+        }
+    }
+
+    private static void expectAlignmentFault(Guest g, long esr, long elr, long far) {
+        VCpuExit exit = g.run();
+        assertInstanceOf(VCpuExit.Hypercall.class, exit, "expected the handler's HVC, got " + exit);
+        assertEquals(VBAR + 0x210, g.pc(), "the handler at VBAR + 0x200 ran");
+        assertEquals(esr, g.x(20), () -> "ESR_EL1 0x" + Long.toHexString(g.x(20)));
+        assertEquals(elr, g.x(21), "ELR_EL1");
+        assertEquals(far, g.x(22), "FAR_EL1");
+    }
+}
