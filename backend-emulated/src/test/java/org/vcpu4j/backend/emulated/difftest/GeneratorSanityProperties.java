@@ -118,7 +118,7 @@ class GeneratorSanityProperties {
         Files.createDirectories(dir);
         Path bin = dir.resolve("encodings.bin");
         Files.write(bin, java.util.Arrays.copyOf(code.array(), code.position()));
-        String dump = Toolchain.run(dir, List.of(OBJDUMP, "-D", "-b", "binary", "-m", "aarch64", bin.toString()));
+        String dump = Toolchain.run(dir, List.of(OBJDUMP, "-D", "-z", "-b", "binary", "-m", "aarch64", bin.toString()));
         List<String> lines = dump.lines().filter(l -> l.matches("\\s*[0-9a-f]+:\\s+[0-9a-f]{8}\\s.*")).toList();
         assertEquals(expected.size(), lines.size(), "objdump printed one line per word");
         List<String> bad = new ArrayList<>();

@@ -88,7 +88,7 @@ final class Toolchain {
                 b.putInt(w);
             }
             Files.write(bin, b.array());
-            String text = run(dir, List.of("aarch64-linux-gnu-objdump", "-D", "-b", "binary", "-m", "aarch64",
+            String text = run(dir, List.of("aarch64-linux-gnu-objdump", "-D", "-z", "-b", "binary", "-m", "aarch64",
                     "--adjust-vma=0x" + Long.toHexString(address), bin.toString()));
             Files.deleteIfExists(bin);
             StringBuilder sb = new StringBuilder();
