@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code ./vcpu} as a user runs it, after {@code package}: exit codes, stdout, stderr. */
 class CliIT {
@@ -133,6 +135,36 @@ class CliIT {
         assertEquals(0, r.code(), r.err());
         assertEquals("hello from an x86-64 ELF\n", r.out());
         assertTrue(r.err().contains("IoWrite=25"), r.err());
+    }
+
+    /**
+     * The north star in small: bare-metal C programs built for QEMU's virt board print exactly what
+     * {@code qemu-system-aarch64 -M virt} prints for them when {@code ./vcpu run} runs them on the
+     * emulated backend (hot loops and all: cpubench runs its kernels thousands of times).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"hello", "memstress", "mmu", "cpubench"})
+    void bareMetalImagesPrintWhatQemuPrints(String program, @TempDir Path dir) throws Exception {
+        assumeTrue(onPath("aarch64-linux-gnu-gcc") && onPath("qemu-system-aarch64"),
+                "needs gcc-aarch64-linux-gnu and qemu-system-arm (.ci/run installs them)");
+        Path elf = dir.resolve(program + ".elf");
+        exec("sh", ROOT.resolve("backend-emulated/src/test/native/baremetal/build.sh").toString(), program,
+                elf.toString(), "-DITERATIONS=20");
+        Process qemu = new ProcessBuilder("qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57", "-nographic",
+                "-nic", "none", "-monitor", "none", "-kernel", elf.toString()).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        qemu.getOutputStream().close();
+        String expected = new String(qemu.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(qemu.waitFor(60, TimeUnit.SECONDS), "qemu-system-aarch64 did not power off");
+        assertEquals(0, qemu.exitValue(), "qemu-system-aarch64 failed");
+        assertTrue(expected.lines().count() >= 1, "QEMU printed nothing for " + program);
+        Result r = vcpu("run", "--backend", "emulated", elf.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(expected, r.out());
+    }
+
+    private static boolean onPath(String tool) {
+        return Arrays.stream(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
     }
 
     private static void exec(String... command) throws IOException, InterruptedException {
