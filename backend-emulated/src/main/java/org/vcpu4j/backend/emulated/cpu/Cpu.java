@@ -171,11 +171,15 @@ public final class Cpu extends SystemUnit {
 
     /**
      * An instruction that counts its runs and, once hot, has a {@link Block} compiled from it to the next
-     * branch put in its place.
+     * branch put in its place, and runs that block at once.
      */
     static final class Candidate extends Instruction {
-        /** Runs before a candidate is compiled into a block. */
-        static final int THRESHOLD = 256;
+        /**
+         * Runs before a candidate is compiled into a block: 256, or the system property
+         * {@code vcpu4j.emulated.blockThreshold} (at least 1; 1 compiles every run the first time it
+         * runs, which the build uses to hold blocks to the differential test).
+         */
+        static final int THRESHOLD = Math.max(1, Integer.getInteger("vcpu4j.emulated.blockThreshold", 256));
 
         final Instruction single;
         private final long address;
@@ -190,7 +194,8 @@ public final class Cpu extends SystemUnit {
         @Override
         void execute(Cpu c) {
             if (--countdown == 0) {
-                c.compileBlock(this, address);
+                c.compileBlock(this, address).execute(c); // a block, like a candidate, starts counted
+                return;
             }
             single.execute(c);
         }
@@ -199,11 +204,13 @@ public final class Cpu extends SystemUnit {
     /**
      * Replaces a hot candidate in the current code page with the block that starts there (or with its
      * plain instruction when the run is shorter than two instructions).
+     *
+     * @return what now runs the candidate's instruction
      */
-    private void compileBlock(Candidate candidate, long address) {
+    private Instruction compileBlock(Candidate candidate, long address) {
         int start = (int) (address >>> 2) & 1023;
         if ((address >>> 12) != fetchPage || fetchInstructions[start] != candidate) {
-            return;
+            return candidate.single;
         }
         List<Instruction> parts = new ArrayList<>();
         boolean[] needsPc = new boolean[Block.MAX_LENGTH];
@@ -224,16 +231,17 @@ public final class Cpu extends SystemUnit {
             loops = endsWithBranch && Decoder.branchTarget(word, (address & ~0xFFFL) + 4L * j) == address;
             parts.add(single);
         }
-        if (parts.size() < 2) {
-            fetchInstructions[start] = candidate.single;
-            return;
+        Instruction compiled = candidate.single;
+        if (parts.size() >= 2) {
+            try {
+                compiled = Block.compile(parts, needsPc, address, endsWithBranch, loops);
+                coverCode(start, parts.size());
+            } catch (ReflectiveOperationException | LinkageError e) {
+                // a JVM that cannot define the class: the instructions run one by one
+            }
         }
-        try {
-            fetchInstructions[start] = Block.compile(parts, needsPc, address, endsWithBranch, loops);
-            coverCode(start, parts.size());
-        } catch (ReflectiveOperationException | LinkageError e) {
-            fetchInstructions[start] = candidate.single; // a JVM that cannot define the class: interpret
-        }
+        fetchInstructions[start] = compiled;
+        return compiled;
     }
 
     // ------------------------------------------------------------------ handlers of decoded operations
