@@ -168,6 +168,22 @@ class ExceptionTest {
         }
     }
 
+    /** The ID registers advertise what this CPU implements (Arm ARM D23, ID_AA64ISAR0/MMFR0/PFR0_EL1). */
+    @Test
+    void idRegistersNameTheImplementedFeatures() {
+        try (Guest g = new Guest(0xd5380600 /* mrs x0, id_aa64isar0_el1 */, 0xd5380701 /* mrs x1, id_aa64mmfr0_el1 */,
+                0xd5380402 /* mrs x2, id_aa64pfr0_el1 */, 0xd4000002 /* hvc #0 */)) {
+            assertInstanceOf(VCpuExit.Hypercall.class, g.run());
+            assertEquals(2, g.x(0) >>> 20 & 0xF, "ISAR0.Atomic: LSE");
+            assertEquals(1, g.x(0) >>> 16 & 0xF, "ISAR0.CRC32");
+            assertEquals(0, g.x(1) >>> 28 & 0xF, "MMFR0.TGran4: 4 KiB granule");
+            assertEquals(0xF, g.x(1) >>> 24 & 0xF, "MMFR0.TGran64: not implemented");
+            assertEquals(0, g.x(1) >>> 20 & 0xF, "MMFR0.TGran16: not implemented");
+            assertEquals(1, g.x(2) & 0xF, "PFR0.EL0: AArch64 only");
+            assertEquals(1, g.x(2) >>> 24 & 0xF, "PFR0.GIC: system-register interface");
+        }
+    }
+
     @Test
     void aPendingButMaskedInterruptWakesWfiWithoutBeingTaken() {
         int[] code = {

@@ -481,7 +481,7 @@ public abstract class SystemUnit extends Mmu {
             // EL0 and EL1 AArch64 only (1), EL2/EL3 not implemented (0), FP and AdvSIMD present (0), GIC sysregs (1)
             return 0x1L << 24 | 0x11;
         } else if (k == K_ID_AA64ISAR0) {
-            return 0x2L << 20; // Atomic: FEAT_LSE
+            return 0x2L << 20 | 0x1L << 16; // Atomic 0b0010: FEAT_LSE; CRC32 0b0001: FEAT_CRC32
         } else if (k == K_ID_AA64MMFR0) {
             // PARange 48 bits (5), ASIDBits 16 (2), TGran4 supported (0), TGran64 not (0xF), TGran16 not (0)
             return 0xFL << 24 | 0x2L << 4 | 0x5;
