@@ -194,9 +194,6 @@ final class Decoder {
     /** STP of W registers. */
     static final int STP_W = 82;
 
-    /** One more than the largest operation number. */
-    static final int COUNT = 83;
-
     /**
      * {@return the instruction that runs a word found at an address}
      *
