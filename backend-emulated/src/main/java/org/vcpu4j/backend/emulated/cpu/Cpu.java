@@ -402,27 +402,18 @@ public final class Cpu extends SystemUnit {
         }
     }
 
-    /** {@return a + b or a - b, setting NZCV if asked (AddWithCarry)} */
+    /** {@return a + b or a - b, setting NZCV if asked} */
     private long addSub(long a, long b, boolean sub, boolean setFlags, boolean sf) {
-        long bb = sub ? ~b : b;
-        long carry = sub ? 1 : 0;
-        if (sf) {
-            long r = a + bb + carry;
-            if (setFlags) {
-                nzcv = Alu.addFlags64(a, bb, r);
-            }
-            return r;
-        }
-        int r = (int) a + (int) bb + (int) carry;
-        if (setFlags) {
-            nzcv = Alu.addFlags32((int) a, (int) bb, r);
-        }
-        return r & 0xFFFF_FFFFL;
+        return addWithCarry(a, sub ? ~b : b, sub ? 1 : 0, setFlags, sf);
     }
 
     /** {@return a + b + C, setting NZCV if asked (ADC/SBC with b already inverted for SBC)} */
     private long addCarry(long a, long b, boolean setFlags, boolean sf) {
-        long carry = (nzcv >>> 1) & 1;
+        return addWithCarry(a, b, (nzcv >>> 1) & 1, setFlags, sf);
+    }
+
+    /** {@return a + b + carry, 64- or 32-bit, setting NZCV if asked (AddWithCarry, Arm ARM J1.1.3)} */
+    private long addWithCarry(long a, long b, long carry, boolean setFlags, boolean sf) {
         if (sf) {
             long r = a + b + carry;
             if (setFlags) {
