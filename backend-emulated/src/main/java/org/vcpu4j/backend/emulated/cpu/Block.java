@@ -48,7 +48,7 @@ abstract class Block extends Instruction {
      * @param length the number of instructions
      */
     protected Block(Instruction first, int length) {
-        super(first.word, 0);
+        super(first.operation, first.word, first.operand);
         this.first = first;
         this.length = length;
     }

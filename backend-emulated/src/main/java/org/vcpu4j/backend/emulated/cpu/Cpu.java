@@ -164,7 +164,7 @@ public final class Cpu extends SystemUnit {
     /** Decodes the word in slot {@code i} of the current code page; one that may start a block is watched. */
     private Instruction decodeAt(int i, long at) {
         Instruction instruction = Decoder.decode(fetchWords[i], at);
-        Instruction slot = Decoder.compilable(fetchWords[i]) ? new Candidate(instruction, at) : instruction;
+        Instruction slot = Decoder.compilable(instruction.operation) ? new Candidate(instruction, at) : instruction;
         fetchInstructions[i] = slot;
         return slot;
     }
@@ -186,7 +186,7 @@ public final class Cpu extends SystemUnit {
         private int countdown = THRESHOLD;
 
         Candidate(Instruction single, long address) {
-            super(single.word, single.operand);
+            super(single.operation, single.word, single.operand);
             this.single = single;
             this.address = address;
         }
@@ -217,18 +217,18 @@ public final class Cpu extends SystemUnit {
         boolean endsWithBranch = false;
         boolean loops = false;
         for (int j = start; j < 1024 && parts.size() < Block.MAX_LENGTH && !endsWithBranch; j++) {
-            int word = fetchWords[j];
-            if (!Decoder.compilable(word)) {
-                break;
-            }
             Instruction entry = fetchInstructions[j];
             if (entry == null) {
                 entry = decodeAt(j, (address & ~0xFFFL) + 4L * j);
             }
             Instruction single = entry instanceof Candidate c ? c.single : entry instanceof Block b ? b.first : entry;
-            needsPc[parts.size()] = Decoder.accessesMemory(word);
-            endsWithBranch = Decoder.isBranch(word);
-            loops = endsWithBranch && Decoder.branchTarget(word, (address & ~0xFFFL) + 4L * j) == address;
+            int op = single.operation;
+            if (!Decoder.compilable(op)) {
+                break;
+            }
+            needsPc[parts.size()] = Decoder.accessesMemory(op);
+            endsWithBranch = Decoder.isBranch(op);
+            loops = endsWithBranch && Decoder.isDirectBranch(op) && single.operand == address;
             parts.add(single);
         }
         Instruction compiled = candidate.single;

@@ -206,32 +206,24 @@ final class Decoder {
         return Instructions.create(op, in, operand[0]);
     }
 
-    /** {@return whether an instruction has an operation of its own (not a group's), so a block may hold it} */
-    static boolean compilable(int in) {
-        return operation(in, 0, new long[1], 0) > UNALLOCATED;
+    /** {@return whether an operation is one of its own (not a group's), which a block may hold} @param op it */
+    static boolean compilable(int op) {
+        return op > UNALLOCATED;
     }
 
-    /** {@return whether a compilable instruction accesses memory (and so may fault)} */
-    static boolean accessesMemory(int in) {
-        return operation(in, 0, new long[1], 0) >= STRB;
+    /** {@return whether an operation accesses memory (and so may fault)} @param op a compilable operation */
+    static boolean accessesMemory(int op) {
+        return op >= STRB;
     }
 
-    /** {@return whether a compilable instruction is a branch (it ends a block)} */
-    static boolean isBranch(int in) {
-        int op = operation(in, 0, new long[1], 0);
+    /** {@return whether an operation is a branch (it ends a block)} @param op a compilable operation */
+    static boolean isBranch(int op) {
         return op >= B && op < STRB;
     }
 
-    /**
-     * {@return where a direct branch goes, or -1 for a register branch}
-     *
-     * @param in a branch ({@link #isBranch})
-     * @param pc its address
-     */
-    static long branchTarget(int in, long pc) {
-        long[] operand = new long[1];
-        int op = operation(in, pc, operand, 0);
-        return op == BR || op == BLR ? -1 : operand[0];
+    /** {@return whether a branch's operand is its target (all but BR and BLR)} @param op a branch */
+    static boolean isDirectBranch(int op) {
+        return op != BR && op != BLR;
     }
 
     /**

@@ -9,6 +9,8 @@ package org.vcpu4j.backend.emulated.cpu;
  * Rn 9:5, Rm 20:16, Ra/Rt2 14:10); {@link #operand} is what {@link Decoder} worked out ahead of time.
  */
 abstract class Instruction {
+    /** The {@link Decoder} operation. */
+    final int operation;
     /** The instruction word. */
     final int word;
     /** Rd or Rt (bits 4:0). */
@@ -22,7 +24,8 @@ abstract class Instruction {
     /** The precomputed operand (see the operation's constant in {@link Decoder}). */
     final long operand;
 
-    Instruction(int word, long operand) {
+    Instruction(int operation, int word, long operand) {
+        this.operation = operation;
         this.word = word;
         this.rd = word & 0x1F;
         this.rn = (word >>> 5) & 0x1F;

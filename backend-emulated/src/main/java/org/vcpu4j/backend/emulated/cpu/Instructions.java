@@ -35,86 +35,86 @@ final class Instructions {
 
     private static Instruction dataProcessingImmediate(int op, int in, long operand) {
         return switch (op) {
-            case Decoder.GROUP_DP_IMMEDIATE -> new Instruction(in, operand) {
+            case Decoder.GROUP_DP_IMMEDIATE -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.dataProcessingImmediate(word); }
             };
-            case Decoder.GROUP_BRANCH_SYSTEM -> new Instruction(in, operand) {
+            case Decoder.GROUP_BRANCH_SYSTEM -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.branchExceptionSystem(word); }
             };
-            case Decoder.GROUP_DP_REGISTER -> new Instruction(in, operand) {
+            case Decoder.GROUP_DP_REGISTER -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.dataProcessingRegister(word); }
             };
-            case Decoder.GROUP_LOAD_STORE -> new Instruction(in, operand) {
+            case Decoder.GROUP_LOAD_STORE -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.loadStore(word); }
             };
-            case Decoder.GROUP_SIMD_FP -> new Instruction(in, operand) {
+            case Decoder.GROUP_SIMD_FP -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.simdFp(word); }
             };
-            case Decoder.UNALLOCATED -> new Instruction(in, operand) {
+            case Decoder.UNALLOCATED -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { throw c.undefined(); }
             };
-            case Decoder.ADD_IMM_X -> new Instruction(in, operand) {
+            case Decoder.ADD_IMM_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setXs(rd, c.xs(rn) + operand); }
             };
-            case Decoder.ADD_IMM_W -> new Instruction(in, operand) {
+            case Decoder.ADD_IMM_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setXs(rd, (c.xs(rn) + operand) & W); }
             };
-            case Decoder.ADDS_IMM_X -> new Instruction(in, operand) {
+            case Decoder.ADDS_IMM_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.addsX(rd, c.xs(rn), operand); }
             };
-            case Decoder.ADDS_IMM_W -> new Instruction(in, operand) {
+            case Decoder.ADDS_IMM_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.addsW(rd, (int) c.xs(rn), (int) operand); }
             };
-            case Decoder.SUBS_IMM_X -> new Instruction(in, operand) {
+            case Decoder.SUBS_IMM_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.subsX(rd, c.xs(rn), operand); }
             };
-            case Decoder.SUBS_IMM_W -> new Instruction(in, operand) {
+            case Decoder.SUBS_IMM_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.subsW(rd, (int) c.xs(rn), (int) operand); }
             };
-            case Decoder.MOV_CONSTANT -> new Instruction(in, operand) {
+            case Decoder.MOV_CONSTANT -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, operand); }
             };
-            case Decoder.MOVK_X -> new Instruction(in, operand) {
+            case Decoder.MOVK_X -> new Instruction(op, in, operand) {
                 private final long keep = ~(0xFFFFL << (((in >>> 21) & 3) * 16));
 
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[rd] & keep) | operand); }
             };
-            case Decoder.MOVK_W -> new Instruction(in, operand) {
+            case Decoder.MOVK_W -> new Instruction(op, in, operand) {
                 private final long keep = ~(0xFFFFL << (((in >>> 21) & 3) * 16)) & W;
 
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[rd] & keep) | operand); }
             };
-            case Decoder.AND_IMM -> new Instruction(in, operand) {
+            case Decoder.AND_IMM -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setXs(rd, c.x[rn] & operand); }
             };
-            case Decoder.ORR_IMM_X -> new Instruction(in, operand) {
+            case Decoder.ORR_IMM_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setXs(rd, c.x[rn] | operand); }
             };
-            case Decoder.ORR_IMM_W -> new Instruction(in, operand) {
+            case Decoder.ORR_IMM_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setXs(rd, (c.x[rn] | operand) & W); }
             };
-            case Decoder.EOR_IMM_X -> new Instruction(in, operand) {
+            case Decoder.EOR_IMM_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setXs(rd, c.x[rn] ^ operand); }
             };
-            case Decoder.EOR_IMM_W -> new Instruction(in, operand) {
+            case Decoder.EOR_IMM_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setXs(rd, (c.x[rn] ^ operand) & W); }
             };
-            case Decoder.ANDS_IMM_X -> new Instruction(in, operand) {
+            case Decoder.ANDS_IMM_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.andsX(rd, c.x[rn] & operand); }
             };
-            case Decoder.ANDS_IMM_W -> new Instruction(in, operand) {
+            case Decoder.ANDS_IMM_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.andsW(rd, (int) (c.x[rn] & operand)); }
             };
-            case Decoder.UBFM_X -> new Bitfield(in, operand) {
+            case Decoder.UBFM_X -> new Bitfield(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[rn] >>> srcLsb & ones) << dstLsb); }
             };
-            case Decoder.UBFM_W -> new Bitfield(in, operand) {
+            case Decoder.UBFM_W -> new Bitfield(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[rn] >>> srcLsb & ones) << dstLsb & W); }
             };
-            case Decoder.SBFM_X -> new Bitfield(in, operand) {
+            case Decoder.SBFM_X -> new Bitfield(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[rn] >>> srcLsb) << up >> up << dstLsb); }
             };
-            case Decoder.SBFM_W -> new Bitfield(in, operand) {
+            case Decoder.SBFM_W -> new Bitfield(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[rn] >>> srcLsb) << up >> up << dstLsb & W); }
             };
             default -> throw new IllegalArgumentException("not a data-processing (immediate) operation: " + op);
@@ -129,8 +129,8 @@ final class Instructions {
         final int up;
         final long ones;
 
-        Bitfield(int in, long operand) {
-            super(in, operand);
+        Bitfield(int op, int in, long operand) {
+            super(op, in, operand);
             int width = (int) (operand >>> 16) & 0x7F;
             srcLsb = (int) operand & 0xFF;
             dstLsb = (int) (operand >>> 8) & 0xFF;
@@ -145,8 +145,8 @@ final class Instructions {
         final int amount;
         final long invert;
 
-        Shifted(int in, long operand) {
-            super(in, operand);
+        Shifted(int op, int in, long operand) {
+            super(op, in, operand);
             type = (int) operand & 3;
             amount = (int) (operand >>> 2) & 0x3F;
             invert = (operand & 0x100) != 0 ? -1L : 0;
@@ -168,70 +168,70 @@ final class Instructions {
             return unshifted(op, in);
         }
         return switch (op) {
-            case Decoder.MOV_REG_X -> new Instruction(in, operand) {
+            case Decoder.MOV_REG_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[rm]); }
             };
-            case Decoder.MOV_REG_W -> new Instruction(in, operand) {
+            case Decoder.MOV_REG_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[rm] & W); }
             };
-            case Decoder.AND_SR_X -> new Shifted(in, operand) {
+            case Decoder.AND_SR_X -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[rn] & x(c)); }
             };
-            case Decoder.AND_SR_W -> new Shifted(in, operand) {
+            case Decoder.AND_SR_W -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[rn] & w(c) & W); }
             };
-            case Decoder.ORR_SR_X -> new Shifted(in, operand) {
+            case Decoder.ORR_SR_X -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[rn] | x(c)); }
             };
-            case Decoder.ORR_SR_W -> new Shifted(in, operand) {
+            case Decoder.ORR_SR_W -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[rn] | w(c)) & W); }
             };
-            case Decoder.EOR_SR_X -> new Shifted(in, operand) {
+            case Decoder.EOR_SR_X -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[rn] ^ x(c)); }
             };
-            case Decoder.EOR_SR_W -> new Shifted(in, operand) {
+            case Decoder.EOR_SR_W -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[rn] ^ w(c)) & W); }
             };
-            case Decoder.ANDS_SR_X -> new Shifted(in, operand) {
+            case Decoder.ANDS_SR_X -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.andsX(rd, c.x[rn] & x(c)); }
             };
-            case Decoder.ANDS_SR_W -> new Shifted(in, operand) {
+            case Decoder.ANDS_SR_W -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.andsW(rd, (int) (c.x[rn] & w(c))); }
             };
-            case Decoder.ADD_SR_X -> new Shifted(in, operand) {
+            case Decoder.ADD_SR_X -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[rn] + x(c)); }
             };
-            case Decoder.ADD_SR_W -> new Shifted(in, operand) {
+            case Decoder.ADD_SR_W -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[rn] + w(c)) & W); }
             };
-            case Decoder.SUB_SR_X -> new Shifted(in, operand) {
+            case Decoder.SUB_SR_X -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[rn] - x(c)); }
             };
-            case Decoder.SUB_SR_W -> new Shifted(in, operand) {
+            case Decoder.SUB_SR_W -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[rn] - w(c)) & W); }
             };
-            case Decoder.ADDS_SR_X -> new Shifted(in, operand) {
+            case Decoder.ADDS_SR_X -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.addsX(rd, c.x[rn], x(c)); }
             };
-            case Decoder.ADDS_SR_W -> new Shifted(in, operand) {
+            case Decoder.ADDS_SR_W -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.addsW(rd, (int) c.x[rn], (int) w(c)); }
             };
-            case Decoder.SUBS_SR_X -> new Shifted(in, operand) {
+            case Decoder.SUBS_SR_X -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.subsX(rd, c.x[rn], x(c)); }
             };
-            case Decoder.SUBS_SR_W -> new Shifted(in, operand) {
+            case Decoder.SUBS_SR_W -> new Shifted(op, in, operand) {
                 @Override void execute(Cpu c) { c.subsW(rd, (int) c.x[rn], (int) w(c)); }
             };
-            case Decoder.MADD_X -> new Instruction(in, operand) {
+            case Decoder.MADD_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[ra] + c.x[rn] * c.x[rm]); }
             };
-            case Decoder.MADD_W -> new Instruction(in, operand) {
+            case Decoder.MADD_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[ra] + c.x[rn] * c.x[rm]) & W); }
             };
-            case Decoder.MSUB_X -> new Instruction(in, operand) {
+            case Decoder.MSUB_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[ra] - c.x[rn] * c.x[rm]); }
             };
-            case Decoder.MSUB_W -> new Instruction(in, operand) {
+            case Decoder.MSUB_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[ra] - c.x[rn] * c.x[rm]) & W); }
             };
             default -> throw new IllegalArgumentException("not a data-processing (register) operation: " + op);
@@ -241,49 +241,49 @@ final class Instructions {
     /** The shifted-register operations whose Rm is used as it is (LSL #0, not inverted): the common case. */
     private static Instruction unshifted(int op, int in) {
         return switch (op) {
-            case Decoder.AND_SR_X, Decoder.AND_SR_W -> new Instruction(in, 0) {
+            case Decoder.AND_SR_X, Decoder.AND_SR_W -> new Instruction(op, in, 0) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[rn] & c.x[rm] & mask(word)); }
             };
-            case Decoder.ORR_SR_X -> new Instruction(in, 0) {
+            case Decoder.ORR_SR_X -> new Instruction(op, in, 0) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[rn] | c.x[rm]); }
             };
-            case Decoder.ORR_SR_W -> new Instruction(in, 0) {
+            case Decoder.ORR_SR_W -> new Instruction(op, in, 0) {
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[rn] | c.x[rm]) & W); }
             };
-            case Decoder.EOR_SR_X -> new Instruction(in, 0) {
+            case Decoder.EOR_SR_X -> new Instruction(op, in, 0) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[rn] ^ c.x[rm]); }
             };
-            case Decoder.EOR_SR_W -> new Instruction(in, 0) {
+            case Decoder.EOR_SR_W -> new Instruction(op, in, 0) {
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[rn] ^ c.x[rm]) & W); }
             };
-            case Decoder.ANDS_SR_X -> new Instruction(in, 0) {
+            case Decoder.ANDS_SR_X -> new Instruction(op, in, 0) {
                 @Override void execute(Cpu c) { c.andsX(rd, c.x[rn] & c.x[rm]); }
             };
-            case Decoder.ANDS_SR_W -> new Instruction(in, 0) {
+            case Decoder.ANDS_SR_W -> new Instruction(op, in, 0) {
                 @Override void execute(Cpu c) { c.andsW(rd, (int) (c.x[rn] & c.x[rm])); }
             };
-            case Decoder.ADD_SR_X -> new Instruction(in, 0) {
+            case Decoder.ADD_SR_X -> new Instruction(op, in, 0) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[rn] + c.x[rm]); }
             };
-            case Decoder.ADD_SR_W -> new Instruction(in, 0) {
+            case Decoder.ADD_SR_W -> new Instruction(op, in, 0) {
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[rn] + c.x[rm]) & W); }
             };
-            case Decoder.SUB_SR_X -> new Instruction(in, 0) {
+            case Decoder.SUB_SR_X -> new Instruction(op, in, 0) {
                 @Override void execute(Cpu c) { c.setX(rd, c.x[rn] - c.x[rm]); }
             };
-            case Decoder.SUB_SR_W -> new Instruction(in, 0) {
+            case Decoder.SUB_SR_W -> new Instruction(op, in, 0) {
                 @Override void execute(Cpu c) { c.setX(rd, (c.x[rn] - c.x[rm]) & W); }
             };
-            case Decoder.ADDS_SR_X -> new Instruction(in, 0) {
+            case Decoder.ADDS_SR_X -> new Instruction(op, in, 0) {
                 @Override void execute(Cpu c) { c.addsX(rd, c.x[rn], c.x[rm]); }
             };
-            case Decoder.ADDS_SR_W -> new Instruction(in, 0) {
+            case Decoder.ADDS_SR_W -> new Instruction(op, in, 0) {
                 @Override void execute(Cpu c) { c.addsW(rd, (int) c.x[rn], (int) c.x[rm]); }
             };
-            case Decoder.SUBS_SR_X -> new Instruction(in, 0) {
+            case Decoder.SUBS_SR_X -> new Instruction(op, in, 0) {
                 @Override void execute(Cpu c) { c.subsX(rd, c.x[rn], c.x[rm]); }
             };
-            default -> new Instruction(in, 0) { // SUBS_SR_W
+            default -> new Instruction(op, in, 0) { // SUBS_SR_W
                 @Override void execute(Cpu c) { c.subsW(rd, (int) c.x[rn], (int) c.x[rm]); }
             };
         };
@@ -296,16 +296,16 @@ final class Instructions {
 
     private static Instruction branch(int op, int in, long operand) {
         return switch (op) {
-            case Decoder.B -> new Instruction(in, operand) {
+            case Decoder.B -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.pc = operand; }
             };
-            case Decoder.BL -> new Instruction(in, operand) {
+            case Decoder.BL -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) {
                     c.x[30] = c.pc;
                     c.pc = operand;
                 }
             };
-            case Decoder.B_COND -> new Instruction(in, operand) {
+            case Decoder.B_COND -> new Instruction(op, in, operand) {
                 /** The NZCV values (bit n for flags n) for which the condition holds. */
                 private final int holds = Alu.conditionTable(in & 0xF);
 
@@ -315,35 +315,35 @@ final class Instructions {
                     }
                 }
             };
-            case Decoder.CBZ_X -> new Instruction(in, operand) {
+            case Decoder.CBZ_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) {
                     if (c.x[rd] == 0) {
                         c.pc = operand;
                     }
                 }
             };
-            case Decoder.CBNZ_X -> new Instruction(in, operand) {
+            case Decoder.CBNZ_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) {
                     if (c.x[rd] != 0) {
                         c.pc = operand;
                     }
                 }
             };
-            case Decoder.CBZ_W -> new Instruction(in, operand) {
+            case Decoder.CBZ_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) {
                     if ((int) c.x[rd] == 0) {
                         c.pc = operand;
                     }
                 }
             };
-            case Decoder.CBNZ_W -> new Instruction(in, operand) {
+            case Decoder.CBNZ_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) {
                     if ((int) c.x[rd] != 0) {
                         c.pc = operand;
                     }
                 }
             };
-            case Decoder.TBZ -> new Instruction(in, operand) {
+            case Decoder.TBZ -> new Instruction(op, in, operand) {
                 private final long bit = 1L << (((in >>> 26) & 0x20) | ((in >>> 19) & 0x1F));
 
                 @Override void execute(Cpu c) {
@@ -352,7 +352,7 @@ final class Instructions {
                     }
                 }
             };
-            case Decoder.TBNZ -> new Instruction(in, operand) {
+            case Decoder.TBNZ -> new Instruction(op, in, operand) {
                 private final long bit = 1L << (((in >>> 26) & 0x20) | ((in >>> 19) & 0x1F));
 
                 @Override void execute(Cpu c) {
@@ -361,10 +361,10 @@ final class Instructions {
                     }
                 }
             };
-            case Decoder.BR -> new Instruction(in, operand) {
+            case Decoder.BR -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.pc = c.x[rn]; }
             };
-            case Decoder.BLR -> new Instruction(in, operand) {
+            case Decoder.BLR -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) {
                     long target = c.x[rn];
                     c.x[30] = c.pc;
@@ -377,43 +377,43 @@ final class Instructions {
 
     private static Instruction loadStore(int op, int in, long operand) {
         return switch (op) {
-            case Decoder.STRB -> new Instruction(in, operand) {
+            case Decoder.STRB -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.write8(c.baseRegister(rn) + operand, c.x[rd]); }
             };
-            case Decoder.STRH -> new Instruction(in, operand) {
+            case Decoder.STRH -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.write16(c.baseRegister(rn) + operand, c.x[rd]); }
             };
-            case Decoder.STR_W -> new Instruction(in, operand) {
+            case Decoder.STR_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.write32(c.baseRegister(rn) + operand, c.x[rd]); }
             };
-            case Decoder.STR_X -> new Instruction(in, operand) {
+            case Decoder.STR_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.write64(c.baseRegister(rn) + operand, c.x[rd]); }
             };
-            case Decoder.LDRB -> new Instruction(in, operand) {
+            case Decoder.LDRB -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.read8(c.baseRegister(rn) + operand)); }
             };
-            case Decoder.LDRH -> new Instruction(in, operand) {
+            case Decoder.LDRH -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.read16(c.baseRegister(rn) + operand)); }
             };
-            case Decoder.LDR_W -> new Instruction(in, operand) {
+            case Decoder.LDR_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.read32(c.baseRegister(rn) + operand)); }
             };
-            case Decoder.LDR_X -> new Instruction(in, operand) {
+            case Decoder.LDR_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.read64(c.baseRegister(rn) + operand)); }
             };
-            case Decoder.LDRSB_X -> new Instruction(in, operand) {
+            case Decoder.LDRSB_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (byte) c.read8(c.baseRegister(rn) + operand)); }
             };
-            case Decoder.LDRSH_X -> new Instruction(in, operand) {
+            case Decoder.LDRSH_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (short) c.read16(c.baseRegister(rn) + operand)); }
             };
-            case Decoder.LDRSW -> new Instruction(in, operand) {
+            case Decoder.LDRSW -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (int) c.read32(c.baseRegister(rn) + operand)); }
             };
-            case Decoder.LDRSB_W -> new Instruction(in, operand) {
+            case Decoder.LDRSB_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (byte) c.read8(c.baseRegister(rn) + operand) & W); }
             };
-            case Decoder.LDRSH_W -> new Instruction(in, operand) {
+            case Decoder.LDRSH_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, (short) c.read16(c.baseRegister(rn) + operand) & W); }
             };
             default -> loadStoreWithMode(op, in, operand);
@@ -422,46 +422,46 @@ final class Instructions {
 
     private static Instruction loadStoreWithMode(int op, int in, long operand) {
         return switch (op) {
-            case Decoder.LDR_POST -> new Instruction(in, operand) {
+            case Decoder.LDR_POST -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) {
                     long base = c.baseRegister(rn);
                     c.setX(rd, c.read(base, word >>> 30));
                     c.setXs(rn, base + operand);
                 }
             };
-            case Decoder.LDR_PRE -> new Instruction(in, operand) {
+            case Decoder.LDR_PRE -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) {
                     long va = c.baseRegister(rn) + operand;
                     c.setX(rd, c.read(va, word >>> 30));
                     c.setXs(rn, va);
                 }
             };
-            case Decoder.STR_POST -> new Instruction(in, operand) {
+            case Decoder.STR_POST -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) {
                     long base = c.baseRegister(rn);
                     c.write(base, word >>> 30, c.x[rd]);
                     c.setXs(rn, base + operand);
                 }
             };
-            case Decoder.STR_PRE -> new Instruction(in, operand) {
+            case Decoder.STR_PRE -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) {
                     long va = c.baseRegister(rn) + operand;
                     c.write(va, word >>> 30, c.x[rd]);
                     c.setXs(rn, va);
                 }
             };
-            case Decoder.LDR_REG -> loadRegisterOffset(in, operand);
-            case Decoder.STR_REG -> storeRegisterOffset(in, operand);
-            case Decoder.LDP_X -> new Instruction(in, operand) {
+            case Decoder.LDR_REG -> loadRegisterOffset(op, in, operand);
+            case Decoder.STR_REG -> storeRegisterOffset(op, in, operand);
+            case Decoder.LDP_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.loadPair(word, operand, 3); }
             };
-            case Decoder.LDP_W -> new Instruction(in, operand) {
+            case Decoder.LDP_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.loadPair(word, operand, 2); }
             };
-            case Decoder.STP_X -> new Instruction(in, operand) {
+            case Decoder.STP_X -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.storePair(word, operand, 3); }
             };
-            case Decoder.STP_W -> new Instruction(in, operand) {
+            case Decoder.STP_W -> new Instruction(op, in, operand) {
                 @Override void execute(Cpu c) { c.storePair(word, operand, 2); }
             };
             default -> throw new IllegalArgumentException("not a load/store operation: " + op);
@@ -473,8 +473,8 @@ final class Instructions {
         private final int option;
         private final int shift;
 
-        RegisterOffset(int in, long operand) {
-            super(in, operand);
+        RegisterOffset(int op, int in, long operand) {
+            super(op, in, operand);
             option = (int) operand & 7;
             shift = (int) operand >>> 3;
         }
@@ -485,35 +485,35 @@ final class Instructions {
         }
     }
 
-    private static Instruction loadRegisterOffset(int in, long operand) {
+    private static Instruction loadRegisterOffset(int op, int in, long operand) {
         return switch (in >>> 30) {
-            case 0 -> new RegisterOffset(in, operand) {
+            case 0 -> new RegisterOffset(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.read8(address(c))); }
             };
-            case 1 -> new RegisterOffset(in, operand) {
+            case 1 -> new RegisterOffset(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.read16(address(c))); }
             };
-            case 2 -> new RegisterOffset(in, operand) {
+            case 2 -> new RegisterOffset(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.read32(address(c))); }
             };
-            default -> new RegisterOffset(in, operand) {
+            default -> new RegisterOffset(op, in, operand) {
                 @Override void execute(Cpu c) { c.setX(rd, c.read64(address(c))); }
             };
         };
     }
 
-    private static Instruction storeRegisterOffset(int in, long operand) {
+    private static Instruction storeRegisterOffset(int op, int in, long operand) {
         return switch (in >>> 30) {
-            case 0 -> new RegisterOffset(in, operand) {
+            case 0 -> new RegisterOffset(op, in, operand) {
                 @Override void execute(Cpu c) { c.write8(address(c), c.x[rd]); }
             };
-            case 1 -> new RegisterOffset(in, operand) {
+            case 1 -> new RegisterOffset(op, in, operand) {
                 @Override void execute(Cpu c) { c.write16(address(c), c.x[rd]); }
             };
-            case 2 -> new RegisterOffset(in, operand) {
+            case 2 -> new RegisterOffset(op, in, operand) {
                 @Override void execute(Cpu c) { c.write32(address(c), c.x[rd]); }
             };
-            default -> new RegisterOffset(in, operand) {
+            default -> new RegisterOffset(op, in, operand) {
                 @Override void execute(Cpu c) { c.write64(address(c), c.x[rd]); }
             };
         };
