@@ -26,6 +26,9 @@ class AlignmentTest {
         0xb9000041, // 0x10 str w1, [x2]
         0xa94010a3, // 0x14 ldp x3, x4, [x5]
         0xd4000022, // 0x18 hvc #1
+        0x4c407040, // 0x1c ld1 {v0.16b}, [x2]
+        0x4c407840, // 0x20 ld1 {v0.4s}, [x2]
+        0xd4000022, // 0x24 hvc #1
         PAD_TO, 0xa00, // VBAR + 0x200: current EL with SP_ELx, synchronous
         0xd5385214, // 0xa00 mrs x20, esr_el1
         0xd5384035, // 0xa04 mrs x21, elr_el1
@@ -66,6 +69,26 @@ class AlignmentTest {
             g.vcpu.setGpr(5, R + 0x1008);
             assertInstanceOf(VCpuExit.Hypercall.class, g.run(), "aligned: no fault");
             assertEquals(R + 0x1c, g.pc(), "the program's own HVC, not the handler's");
+        }
+    }
+
+    @Test
+    void structureLoadsAreCheckedPerElement() {
+        try (Guest g = new Guest(PROGRAM)) {
+            for (int i = 0; i < 32; i++) {
+                g.ram.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0x1000 + i, (byte) i);
+            }
+            g.edit(s -> s.sys(SystemRegister.SCTLR_EL1, s.build().sys(SystemRegister.SCTLR_EL1) | SCTLR_A)
+                    .sys(SystemRegister.VBAR_EL1, VBAR).sys(SystemRegister.CPACR_EL1, 3L << 20).pc(R + 0x1c));
+            g.vcpu.setGpr(2, R + 0x1003);
+            expectAlignmentFault(g, 0x9600_0021L, R + 0x20, R + 0x1003); // the .16b load passed; .4s faults
+            assertEquals(0x0A09_0807_0605_0403L, g.state().v(0).low(), "bytes need no alignment");
+            assertEquals(0x1211_100F_0E0D_0C0BL, g.state().v(0).high());
+            g.edit(s -> s.pc(R + 0x20));
+            g.vcpu.setGpr(2, R + 0x1004);
+            assertInstanceOf(VCpuExit.Hypercall.class, g.run(), "words at a word boundary");
+            assertEquals(R + 0x28, g.pc());
+            assertEquals(0x0B0A_0908_0706_0504L, g.state().v(0).low());
         }
     }
 

@@ -76,7 +76,7 @@ final class StructureTransfer {
         long address = cpu.baseRegister(rn);
         cpu.probe(address, total, !load);
         if (selem == 1) {
-            contiguous(cpu, load, q, rt, registers, address);
+            contiguous(cpu, load, q, rt, registers, address, size);
         } else {
             interleaved(cpu, load, registerBytes >>> size, size, rt, selem, address);
         }
@@ -86,20 +86,46 @@ final class StructureTransfer {
     }
 
     /** LD1/ST1 of one to four registers: each register's bytes in order, register after register. */
-    private static void contiguous(Cpu cpu, boolean load, boolean q, int rt, int registers, long address) {
+    private static void contiguous(Cpu cpu, boolean load, boolean q, int rt, int registers, long address, int log2) {
+        // 64 bits at a time when that is aligned; else element by element, so that SCTLR_EL1.A checks
+        // each element against its own size, as the architecture does
+        boolean wide = (address & 7) == 0;
         long va = address;
         for (int r = 0; r < registers; r++) {
             int t = (rt + r) & 31;
             if (load) {
-                long low = cpu.read64(va);
-                cpu.setV(t, low, q ? cpu.read64(va + 8) : 0); // a 64-bit form zeroes bits 127:64
+                long low = loadChunk(cpu, va, log2, wide);
+                cpu.setV(t, low, q ? loadChunk(cpu, va + 8, log2, wide) : 0); // a 64-bit form zeroes bits 127:64
             } else {
-                cpu.write64(va, cpu.v[2 * t]);
+                storeChunk(cpu, va, log2, wide, cpu.v[2 * t]);
                 if (q) {
-                    cpu.write64(va + 8, cpu.v[2 * t + 1]);
+                    storeChunk(cpu, va + 8, log2, wide, cpu.v[2 * t + 1]);
                 }
             }
             va += q ? 16 : 8;
+        }
+    }
+
+    /** {@return 8 bytes of elements of {@code 1 << log2} bytes, little-endian} */
+    private static long loadChunk(Cpu cpu, long va, int log2, boolean wide) {
+        if (wide) {
+            return cpu.read64(va);
+        }
+        long value = 0;
+        for (int i = 0; i < 8; i += 1 << log2) {
+            value |= cpu.read(va + i, log2) << (8 * i);
+        }
+        return value;
+    }
+
+    /** Stores 8 bytes as elements of {@code 1 << log2} bytes, little-endian. */
+    private static void storeChunk(Cpu cpu, long va, int log2, boolean wide, long value) {
+        if (wide) {
+            cpu.write64(va, value);
+            return;
+        }
+        for (int i = 0; i < 8; i += 1 << log2) {
+            cpu.write(va + i, log2, value >>> (8 * i));
         }
     }
 
