@@ -3,6 +3,7 @@ package org.vcpu4j.backend.kvm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.BitSet;
 import org.vcpu4j.api.AccessKind;
 import org.vcpu4j.api.AccessWidth;
 import org.vcpu4j.api.RegisterState;
@@ -15,6 +16,7 @@ import org.vcpu4j.api.aarch64.SystemRegister;
 import org.vcpu4j.api.aarch64.Vec128;
 import org.vcpu4j.backend.kvm.sys.KvmArm64Regs;
 import org.vcpu4j.backend.kvm.sys.KvmIoctls;
+import org.vcpu4j.backend.kvm.sys.KvmIrqLevel;
 import org.vcpu4j.backend.kvm.sys.KvmOneReg;
 import org.vcpu4j.backend.kvm.sys.KvmRun;
 import org.vcpu4j.backend.kvm.sys.KvmVcpuInit;
@@ -33,6 +35,19 @@ import org.vcpu4j.spi.aarch64.TrapDecoder;
  * {@code KVM_CAP_ARM_NISV_TO_USER}) and become {@code NestedPageFault}. PSCI calls reach user space
  * as {@code KVM_EXIT_HYPERCALL} when the VM installed the SMCCC filter; otherwise KVM runs PSCI in the
  * kernel and SYSTEM_OFF/SYSTEM_RESET arrive as system events.
+ *
+ * <p>Interrupts go to the VM's in-kernel GICv3 ({@link KvmVgicV3}) with {@code KVM_IRQ_LINE}: PPIs
+ * (16-31) to this vCPU's redistributor, SPIs (32-{@value KvmVgicV3#LAST_SPI}) to the distributor, which
+ * routes them as the guest programmed {@code GICD_IROUTER}. Each injection raises and lowers the line,
+ * an edge: {@link org.vcpu4j.api.VCpu#injectInterrupt} makes one interrupt pending with no call to
+ * withdraw it, and a line left high would make a level-sensitive interrupt pending again after every
+ * EOI. An edge-triggered interrupt (the guest sets {@code GICD_ICFGR} Int_config to 0b10, as guests do
+ * from the device tree's edge flag) stays pending until the guest acknowledges it; a level-sensitive one
+ * (KVM's reset configuration of SPIs, and every PPI, which KVM keeps level-sensitive for its timers) is
+ * pending only while the line is high, so the pulse is lost unless a vCPU takes it at once. As on a real
+ * GIC the guest must also enable the distributor ({@code GICD_CTLR}) and the interrupt
+ * ({@code GICD_ISENABLER}/{@code GICR_ISENABLER0}). Interrupts injected before the vGIC is initialised
+ * (at the VM's first {@code run()}) wait in this vCPU and are raised just before its first entry.
  */
 final class KvmArm64VCpu extends KvmVCpu {
     /** SCTLR_EL1 after setup (RES1 bits, MMU and caches off), as arm_vcpu. */
@@ -52,11 +67,19 @@ final class KvmArm64VCpu extends KvmVCpu {
             setReg(KvmArm64Regs.x(n), v);
         }
     };
+    private final MemorySegment irqLevel = arena.allocate(KvmIrqLevel.layout());
+    private final KvmVm vm;
+    private final int index;
+    /** Interrupts injected before the vGIC was initialised, raised at the first run(). */
+    private final BitSet waitingForVgic = new BitSet();
+    private boolean vgicReady;
     private boolean deferredExit;
 
     KvmArm64VCpu(KvmCalls calls, int fd, MemorySegment run, int target, Aarch64CreateConfig config,
-            boolean psciForwarded) {
+            boolean psciForwarded, KvmVm vm, int index) {
         super(calls, fd, run);
+        this.vm = vm;
+        this.index = index;
         MemorySegment init = arena.allocate(KvmVcpuInit.layout());
         KvmVcpuInit.target(init, target);
         KvmVcpuInit.features(init, 0, 1 << KvmIoctls.KVM_ARM_VCPU_PSCI_0_2);
@@ -145,6 +168,9 @@ final class KvmArm64VCpu extends KvmVCpu {
 
     @Override
     public VCpuExit run() {
+        if (!vgicReady) {
+            prepareVgic();
+        }
         if (deferredExit) {
             deferredExit = false;
             return decode();
@@ -188,10 +214,64 @@ final class KvmArm64VCpu extends KvmVCpu {
         return gprs.x(index);
     }
 
+    /** Before the first entry: CTRL_INIT (once per VM), then the interrupts injected until now. */
+    private void prepareVgic() {
+        KvmVgicV3 vgic = vm.vgic();
+        vm.initialiseVgic();
+        for (int intid = waitingForVgic.nextSetBit(0); intid >= 0; intid = waitingForVgic.nextSetBit(intid + 1)) {
+            vgic.pulse(irqLevel, irqLine(intid));
+        }
+        waitingForVgic.clear();
+        vgicReady = true;
+    }
+
+    /**
+     * Makes a PPI (16-31, this vCPU's) or an SPI (32-{@value KvmVgicV3#LAST_SPI}) pending in the in-kernel
+     * GICv3 with a rising and a falling edge on its line (see the class documentation); before the vGIC is
+     * initialised it waits for this vCPU's first {@code run()}.
+     *
+     * @param intid the INTID
+     * @throws IllegalArgumentException for an SGI (0-15, sent by the guest), a special or out-of-range
+     *     INTID, or an SPI beyond the vGIC's {@value KvmVgicV3#NR_IRQS} interrupts
+     * @throws KvmException if the host gave the VM no in-kernel GICv3 (naming the errno), or
+     *     {@code KVM_IRQ_LINE} fails
+     */
     @Override
     public void injectInterrupt(int intid) {
-        throw new UnsupportedOperationException("the kvm backend creates no in-kernel GIC on arm64, so it cannot "
-                + "inject interrupt " + intid + "; use the emulated backend for guests that take interrupts");
+        checkInjectable(intid);
+        KvmVgicV3 vgic = vm.vgic();
+        vgic.requireAvailable(intid);
+        if (vgicReady || vgic.initialised()) {
+            vgic.pulse(irqLevel, irqLine(intid));
+        } else {
+            waitingForVgic.set(intid);
+        }
+    }
+
+    private static void checkInjectable(int intid) {
+        if (intid < 0) {
+            throw new IllegalArgumentException("INTID must not be negative: " + intid);
+        }
+        if (intid < 16) {
+            throw new IllegalArgumentException("INTID " + intid + " is an SGI (0-15): SGIs are sent by the guest "
+                    + "(ICC_SGI1R_EL1), not injected; inject a PPI (16-31) or an SPI (32-" + KvmVgicV3.LAST_SPI + ")");
+        }
+        if (intid > 1019) {
+            throw new IllegalArgumentException("INTID " + intid + " is out of range: GICv3 INTIDs 1020-1023 are "
+                    + "special and LPIs (8192 and up) need an ITS, which the kvm backend does not create; inject a "
+                    + "PPI (16-31) or an SPI (32-" + KvmVgicV3.LAST_SPI + ")");
+        }
+        if (intid > KvmVgicV3.LAST_SPI) {
+            throw new IllegalArgumentException("SPI " + intid + " is beyond the in-kernel GICv3, which has "
+                    + KvmVgicV3.NR_IRQS + " interrupts (KVM accepts at most " + KvmVgicV3.NR_IRQS
+                    + " for KVM_DEV_ARM_VGIC_GRP_NR_IRQS): SPIs are 32-" + KvmVgicV3.LAST_SPI);
+        }
+    }
+
+    /** {@return {@code kvm_irq_level.irq} for a checked INTID: a PPI of this vCPU, or an SPI} */
+    private int irqLine(int intid) {
+        return intid < 32 ? KvmIoctls.armIrq(KvmIoctls.KVM_ARM_IRQ_TYPE_PPI, index, intid)
+                : KvmIoctls.armIrq(KvmIoctls.KVM_ARM_IRQ_TYPE_SPI, 0, intid);
     }
 
     @Override

@@ -20,6 +20,17 @@ final class KvmException extends BackendException {
         this.errno = errno;
     }
 
+    /**
+     * Wraps a failure that makes a later request impossible, keeping its errno.
+     *
+     * @param message what cannot be done and why
+     * @param cause the failed call
+     */
+    KvmException(String message, KvmException cause) {
+        super(message + " (" + cause.getMessage() + ")", cause);
+        this.errno = cause.errno;
+    }
+
     /** {@return the errno value} */
     int errno() {
         return errno;

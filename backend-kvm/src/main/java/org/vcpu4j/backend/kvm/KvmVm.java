@@ -25,7 +25,8 @@ import org.vcpu4j.spi.aarch64.Psci;
 /**
  * A KVM VM ({@code KVM_CREATE_VM}): each mapped region is one memory slot; vCPUs are created on its fd.
  * On arm64 the VM also forwards PSCI calls to user space through the SMCCC filter when the kernel has
- * it, and reads the preferred vCPU target once.
+ * it, reads the preferred vCPU target once, and creates the in-kernel GICv3 ({@link KvmVgicV3}), which
+ * the first {@code run()} of any vCPU initialises; from then on no vCPU can be created.
  */
 final class KvmVm implements VmBackend {
     /** Guest-physical limit: the 512 GiB the x86_64 setup's identity map (one PML4 entry) covers. */
@@ -46,6 +47,9 @@ final class KvmVm implements VmBackend {
     private volatile GuestMemory memory = GuestMemory.empty(GRANULE, ADDRESS_LIMIT);
     private int arm64Target = -1;
     private boolean psciForwarded;
+    private KvmVgicV3 vgic;
+    /** vCPUs KVM_CREATE_VCPU made: KVM's vCPU index (kvm_get_vcpu) of the next one. */
+    private int vcpusCreated;
     private boolean closed;
 
     KvmVm(KvmCalls calls, int vmFd, GuestIsa isa, long runMmapSize, boolean readonlyMemory,
@@ -90,6 +94,22 @@ final class KvmVm implements VmBackend {
                 calls.ioctl(vmFd, KvmIoctls.KVM_ENABLE_CAP, cap);
             }
         }
+        // Before any vCPU, as kvmtool does; CTRL_INIT waits for the first run (initialiseVgic).
+        vgic = KvmVgicV3.create(calls, vmFd);
+    }
+
+    /** {@return the in-kernel GICv3 (arm64; null on x86_64)} */
+    KvmVgicV3 vgic() {
+        return vgic;
+    }
+
+    /**
+     * Initialises the vGIC before a vCPU's first {@code KVM_RUN}, once per VM: every vCPU that exists
+     * has been created and {@code KVM_ARM_VCPU_INIT}-ed (the constructor does both), and, since this runs
+     * under the VM's lock and before any vCPU's first entry, none has entered the guest.
+     */
+    synchronized void initialiseVgic() {
+        vgic.initialise();
     }
 
     /** {@return whether PSCI calls reach user space as hypercall exits (arm64)} */
@@ -162,7 +182,18 @@ final class KvmVm implements VmBackend {
         if (closed) {
             throw new IllegalStateException("the VM is closed");
         }
+        if (vgic != null && vgic.initialised()) {
+            throw new IllegalStateException("vCPU " + id + " cannot be created: this VM's in-kernel GICv3 was "
+                    + "initialised (KVM_DEV_ARM_VGIC_CTRL_INIT) when a vCPU first ran, and KVM refuses "
+                    + "KVM_CREATE_VCPU after that (EBUSY); create every vCPU before the first run()");
+        }
+        if (vgic != null && vgic.available() && vcpusCreated >= KvmVgicV3.MAX_REDISTRIBUTORS) {
+            throw new IllegalStateException(String.format("vCPU %d cannot be created: this VM has %d vCPUs, and "
+                    + "QEMU virt's redistributor region 0x%x-0x08ff_ffff holds %d redistributors", id, vcpusCreated,
+                    KvmVgicV3.REDISTRIBUTOR_BASE, KvmVgicV3.MAX_REDISTRIBUTORS));
+        }
         int vcpuFd = calls.ioctl(vmFd, KvmIoctls.KVM_CREATE_VCPU, id);
+        int index = vcpusCreated++; // KVM keeps the vCPU (and its index) until the VM goes, even if we fail below
         MemorySegment run;
         try {
             run = calls.mapRun(vcpuFd, runMmapSize);
@@ -175,7 +206,7 @@ final class KvmVm implements VmBackend {
                 case X86_64 -> new KvmX86VCpu(calls, vcpuFd, run, this, supportedCpuid,
                         ((org.vcpu4j.api.x86_64.X86_64CreateConfig) config).apicId());
                 case AARCH64 -> new KvmArm64VCpu(calls, vcpuFd, run, arm64Target, (Aarch64CreateConfig) config,
-                        psciForwarded);
+                        psciForwarded, this, index);
             };
         } catch (RuntimeException e) {
             calls.unmapRun(run);
@@ -188,7 +219,13 @@ final class KvmVm implements VmBackend {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            calls.close(vmFd);
+            try {
+                if (vgic != null) {
+                    vgic.close();
+                }
+            } finally {
+                calls.close(vmFd);
+            }
         }
     }
 }

@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.vcpu4j.backend.kvm.sys.KvmArm64Regs;
+import org.vcpu4j.backend.kvm.sys.KvmCreateDevice;
 import org.vcpu4j.backend.kvm.sys.KvmDeviceAttr;
 import org.vcpu4j.backend.kvm.sys.KvmIoctls;
+import org.vcpu4j.backend.kvm.sys.KvmIrqLevel;
 import org.vcpu4j.backend.kvm.sys.KvmOneReg;
 import org.vcpu4j.backend.kvm.sys.KvmRun;
 import org.vcpu4j.backend.kvm.sys.KvmSmcccFilter;
@@ -22,12 +24,18 @@ import org.vcpu4j.backend.kvm.sys.Libc;
 /**
  * An arm64 KVM in memory, for unit tests on hosts that cannot run arm64 guests: it answers the VM and
  * vCPU ioctls the backend makes, keeps a ONE_REG register file, and on {@code KVM_RUN} writes the
- * next {@code kvm_run} image a test queued. It records what it was asked, in order.
+ * next {@code kvm_run} image a test queued. It records what it was asked, in order. It also plays the
+ * in-kernel GICv3: {@code KVM_CREATE_DEVICE} gives {@link #VGIC_FD} (or fails with {@link #vgicErrno}),
+ * device attributes and {@code KVM_IRQ_LINE} calls are logged with their contents.
  */
 @SuppressWarnings("restricted")
 final class FakeKvmCalls implements KvmCalls {
     /** The PREFERRED_TARGET answer (KVM_ARM_TARGET_GENERIC_V8). */
     static final int TARGET = 5;
+    /** The fd KVM_CREATE_DEVICE hands out for the vGIC. */
+    static final int VGIC_FD = 7;
+    /** errno ENODEV (asm-generic/errno-base.h). */
+    static final int ENODEV = 19;
 
     final Map<Long, long[]> registers = new HashMap<>();
     final List<String> log = new ArrayList<>();
@@ -37,11 +45,19 @@ final class FakeKvmCalls implements KvmCalls {
     final Deque<Consumer<MemorySegment>> exits = new ArrayDeque<>();
     boolean hasSmcccFilter = true;
     boolean nisvToUser = true;
+    /** 0: the host has a vGICv3; else the errno KVM_CREATE_DEVICE fails with. */
+    int vgicErrno;
+    /** A vGIC attribute ("group/attr") that fails with EINVAL (22), or null. */
+    String failingVgicAttr;
+    /** Every KVM_CREATE_DEVICE as {type, flags}. */
+    final List<int[]> createdDevices = new ArrayList<>();
+    /** Every KVM_IRQ_LINE as {fd, irq, level}. */
+    final List<int[]> irqLines = new ArrayList<>();
     int initTarget = -1;
     int initFeatures = -1;
     int unmapped;
     private int nextFd = 20;
-    private MemorySegment run;
+    private final Map<Integer, MemorySegment> runs = new HashMap<>();
 
     @Override
     public int ioctl(int fd, long request, long arg) {
@@ -67,6 +83,28 @@ final class FakeKvmCalls implements KvmCalls {
             if (!hasSmcccFilter) {
                 throw new KvmException("KVM_HAS_DEVICE_ATTR", 6);
             }
+        } else if (request == KvmIoctls.KVM_CREATE_DEVICE) {
+            createdDevices.add(new int[] {KvmCreateDevice.type(arg), KvmCreateDevice.flags(arg)});
+            if (vgicErrno != 0) {
+                log.add(name + "(failed)");
+                throw new KvmException(name + "(fd " + fd + ")", vgicErrno);
+            }
+            KvmCreateDevice.fd(arg, VGIC_FD);
+        } else if (request == KvmIoctls.KVM_SET_DEVICE_ATTR && fd == VGIC_FD) {
+            int group = KvmDeviceAttr.group(arg);
+            long attr = KvmDeviceAttr.attr(arg);
+            MemorySegment payload = MemorySegment.ofAddress(KvmDeviceAttr.addr(arg)).reinterpret(8);
+            long value = group == KvmIoctls.KVM_DEV_ARM_VGIC_GRP_ADDR ? payload.get(ValueLayout.JAVA_LONG, 0)
+                    : group == KvmIoctls.KVM_DEV_ARM_VGIC_GRP_NR_IRQS ? payload.get(ValueLayout.JAVA_INT, 0)
+                    : KvmDeviceAttr.addr(arg);
+            name = String.format("%s(vgic %d/%d = 0x%x)", name, group, attr, value);
+            if ((group + "/" + attr).equals(failingVgicAttr)) {
+                log.add(name + "(failed)");
+                throw new KvmException(name, 22);
+            }
+        } else if (request == KvmIoctls.KVM_IRQ_LINE) {
+            irqLines.add(new int[] {fd, KvmIrqLevel.irq(arg), KvmIrqLevel.level(arg)});
+            name = String.format("%s(0x%08x, %d)", name, KvmIrqLevel.irq(arg), KvmIrqLevel.level(arg));
         } else if (request == KvmIoctls.KVM_SET_DEVICE_ATTR) {
             MemorySegment f = MemorySegment.ofAddress(KvmDeviceAttr.addr(arg)).reinterpret(KvmSmcccFilter.sizeof());
             filters.add(new int[] {KvmDeviceAttr.group(arg), (int) KvmDeviceAttr.attr(arg), KvmSmcccFilter.base(f),
@@ -105,6 +143,7 @@ final class FakeKvmCalls implements KvmCalls {
 
     @Override
     public int run(int vcpuFd) {
+        MemorySegment run = runs.get(vcpuFd);
         if (KvmRun.immediate_exit(run) != 0) {
             log.add("KVM_RUN(immediate_exit)");
             return -Libc.EINTR;
@@ -120,7 +159,8 @@ final class FakeKvmCalls implements KvmCalls {
 
     @Override
     public MemorySegment mapRun(int vcpuFd, long size) {
-        run = Arena.ofAuto().allocate(size, 4096);
+        MemorySegment run = Arena.ofAuto().allocate(size, 4096);
+        runs.put(vcpuFd, run);
         return run;
     }
 

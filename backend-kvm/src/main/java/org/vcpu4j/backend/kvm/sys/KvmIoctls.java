@@ -54,6 +54,10 @@ public final class KvmIoctls {
     public static final long KVM_SET_DEVICE_ATTR = 0x4018AEE1L;
     /** {@code KVM_HAS_DEVICE_ATTR _IOW(KVMIO, 0xe3, struct kvm_device_attr)} (24 B). */
     public static final long KVM_HAS_DEVICE_ATTR = 0x4018AEE3L;
+    /** {@code KVM_CREATE_DEVICE _IOWR(KVMIO, 0xe0, struct kvm_create_device)} (12 B; VM ioctl, fills in the fd). */
+    public static final long KVM_CREATE_DEVICE = 0xC00CAEE0L;
+    /** {@code KVM_IRQ_LINE _IOW(KVMIO, 0x61, struct kvm_irq_level)} (8 B; VM ioctl). */
+    public static final long KVM_IRQ_LINE = 0x4008AE61L;
 
     /** {@code KVM_API_VERSION}: the only API version there has ever been. */
     public static final int KVM_API_VERSION = 12;
@@ -131,6 +135,53 @@ public final class KvmIoctls {
     /** {@code KVM_SMCCC_FILTER_FWD_TO_USER}: filter action (arm64 asm/kvm.h {@code enum kvm_smccc_filter_action}). */
     public static final int KVM_SMCCC_FILTER_FWD_TO_USER = 2;
 
+    /** {@code KVM_DEV_TYPE_ARM_VGIC_V3}: {@code enum kvm_device_type} in linux/kvm.h. */
+    public static final int KVM_DEV_TYPE_ARM_VGIC_V3 = 7;
+    /** {@code KVM_DEV_ARM_VGIC_GRP_ADDR}: vGIC attribute group of base addresses (arm64 asm/kvm.h). */
+    public static final int KVM_DEV_ARM_VGIC_GRP_ADDR = 0;
+    /** {@code KVM_DEV_ARM_VGIC_GRP_NR_IRQS}: vGIC attribute group of the interrupt count (arm64 asm/kvm.h). */
+    public static final int KVM_DEV_ARM_VGIC_GRP_NR_IRQS = 3;
+    /** {@code KVM_DEV_ARM_VGIC_GRP_CTRL}: vGIC control attribute group (arm64 asm/kvm.h). */
+    public static final int KVM_DEV_ARM_VGIC_GRP_CTRL = 4;
+    /** {@code KVM_DEV_ARM_VGIC_CTRL_INIT}: attribute of {@code GRP_CTRL} that initialises the vGIC. */
+    public static final int KVM_DEV_ARM_VGIC_CTRL_INIT = 0;
+    /** {@code KVM_VGIC_V3_ADDR_TYPE_DIST}: attribute of {@code GRP_ADDR}, the distributor base (64 KiB). */
+    public static final int KVM_VGIC_V3_ADDR_TYPE_DIST = 2;
+    /** {@code KVM_VGIC_V3_ADDR_TYPE_REDIST}: attribute of {@code GRP_ADDR}, the first redistributor (128 KiB each). */
+    public static final int KVM_VGIC_V3_ADDR_TYPE_REDIST = 3;
+    /** {@code KVM_ARM_IRQ_TYPE_SHIFT}: {@code kvm_irq_level.irq} bits 27:24 hold the type (arm64 asm/kvm.h). */
+    public static final int KVM_ARM_IRQ_TYPE_SHIFT = 24;
+    /** {@code KVM_ARM_IRQ_TYPE_MASK}. */
+    public static final int KVM_ARM_IRQ_TYPE_MASK = 0xF;
+    /** {@code KVM_ARM_IRQ_VCPU_SHIFT}: bits 23:16 hold the vCPU index (creation order) for PPIs. */
+    public static final int KVM_ARM_IRQ_VCPU_SHIFT = 16;
+    /** {@code KVM_ARM_IRQ_VCPU_MASK}. */
+    public static final int KVM_ARM_IRQ_VCPU_MASK = 0xFF;
+    /** {@code KVM_ARM_IRQ_VCPU2_SHIFT}: bits 31:28 hold bits 11:8 of the vCPU index (KVM_CAP_ARM_IRQ_LINE_LAYOUT_2). */
+    public static final int KVM_ARM_IRQ_VCPU2_SHIFT = 28;
+    /** {@code KVM_ARM_IRQ_NUM_MASK}: bits 15:0 hold the INTID. */
+    public static final int KVM_ARM_IRQ_NUM_MASK = 0xFFFF;
+    /** {@code KVM_ARM_IRQ_TYPE_SPI}: a shared peripheral interrupt, INTID 32-1019. */
+    public static final int KVM_ARM_IRQ_TYPE_SPI = 1;
+    /** {@code KVM_ARM_IRQ_TYPE_PPI}: a private peripheral interrupt of one vCPU, INTID 16-31. */
+    public static final int KVM_ARM_IRQ_TYPE_PPI = 2;
+
+    /**
+     * {@return {@code kvm_irq_level.irq} for an arm64 line: type in bits 27:24, vCPU index in bits 23:16
+     * (bits 11:8 of the index in bits 31:28), INTID in bits 15:0 (Documentation/virt/kvm/api.rst,
+     * KVM_IRQ_LINE; arm64 asm/kvm.h)}
+     *
+     * @param type {@link #KVM_ARM_IRQ_TYPE_SPI} or {@link #KVM_ARM_IRQ_TYPE_PPI}
+     * @param vcpuIndex the vCPU's index (0 for SPIs), 0-4095
+     * @param intid the interrupt id
+     */
+    public static int armIrq(int type, int vcpuIndex, int intid) {
+        return (type & KVM_ARM_IRQ_TYPE_MASK) << KVM_ARM_IRQ_TYPE_SHIFT
+                | (vcpuIndex & KVM_ARM_IRQ_VCPU_MASK) << KVM_ARM_IRQ_VCPU_SHIFT
+                | (vcpuIndex >>> 8 & 0xF) << KVM_ARM_IRQ_VCPU2_SHIFT
+                | intid & KVM_ARM_IRQ_NUM_MASK;
+    }
+
     /**
      * {@return the C name of a KVM exit reason, e.g. {@code KVM_EXIT_MMIO}}
      *
@@ -185,6 +236,8 @@ public final class KvmIoctls {
             case (int) KVM_ARM_PREFERRED_TARGET -> "KVM_ARM_PREFERRED_TARGET";
             case (int) KVM_SET_DEVICE_ATTR -> "KVM_SET_DEVICE_ATTR";
             case (int) KVM_HAS_DEVICE_ATTR -> "KVM_HAS_DEVICE_ATTR";
+            case (int) KVM_CREATE_DEVICE -> "KVM_CREATE_DEVICE";
+            case (int) KVM_IRQ_LINE -> "KVM_IRQ_LINE";
             default -> String.format("ioctl 0x%x", request);
         };
     }

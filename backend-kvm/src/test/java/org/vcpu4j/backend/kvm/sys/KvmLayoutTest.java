@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,9 @@ import org.junit.jupiter.api.Test;
  * Pins every struct size, field offset and ioctl number the backend uses: first against the values of
  * the kernel headers written down here (peers.md b.1-b.5, feasibility.md 1.1), then, when gcc and
  * linux-libc-dev are installed, against a C program compiled at test time against
- * {@code /usr/include/linux/kvm.h}.
+ * {@code /usr/include/linux/kvm.h}. The arm64-only values (vGIC attributes, the {@code KVM_IRQ_LINE}
+ * layout, the arm64 ioctls) are pinned the same way against the arm64 uapi headers of
+ * linux-libc-dev-arm64-cross ({@code /usr/aarch64-linux-gnu/include}), when that package is installed.
  */
 class KvmLayoutTest {
 
@@ -81,6 +85,12 @@ class KvmLayoutTest {
         m.put("offsetof(struct kvm_device_attr, group)", 4L);
         m.put("offsetof(struct kvm_device_attr, attr)", 8L);
         m.put("offsetof(struct kvm_device_attr, addr)", 16L);
+        m.put("sizeof(struct kvm_create_device)", 12L);
+        m.put("offsetof(struct kvm_create_device, fd)", 4L);
+        m.put("offsetof(struct kvm_create_device, flags)", 8L);
+        m.put("sizeof(struct kvm_irq_level)", 8L);
+        m.put("offsetof(struct kvm_irq_level, irq)", 0L);
+        m.put("offsetof(struct kvm_irq_level, level)", 4L);
         m.put("sizeof(struct sigaction)", 152L);
         m.put("offsetof(struct sigaction, sa_mask)", 8L);
         m.put("offsetof(struct sigaction, sa_flags)", 136L);
@@ -113,6 +123,9 @@ class KvmLayoutTest {
         m.put("KVM_ARM_PREFERRED_TARGET", 0x8020AEAFL);
         m.put("KVM_SET_DEVICE_ATTR", 0x4018AEE1L);
         m.put("KVM_HAS_DEVICE_ATTR", 0x4018AEE3L);
+        m.put("KVM_CREATE_DEVICE", 0xC00CAEE0L);
+        m.put("KVM_IRQ_LINE", 0x4008AE61L);
+        m.put("KVM_DEV_TYPE_ARM_VGIC_V3", 7L);
         m.put("KVM_API_VERSION", 12L);
         m.put("KVM_CAP_READONLY_MEM", 81L);
         m.put("KVM_CAP_IMMEDIATE_EXIT", 136L);
@@ -196,6 +209,12 @@ class KvmLayoutTest {
         m.put("sizeof(struct kvm_cpuid_entry2)", KvmCpuid2.entryLayout().byteSize());
         m.put("offsetof(struct kvm_cpuid_entry2, eax)", KvmCpuid2.entryOffsetOf("eax"));
         m.put("offsetof(struct kvm_cpuid_entry2, edx)", KvmCpuid2.entryOffsetOf("edx"));
+        m.put("sizeof(struct kvm_create_device)", KvmCreateDevice.sizeof());
+        m.put("offsetof(struct kvm_create_device, fd)", KvmCreateDevice.offsetOf("fd"));
+        m.put("offsetof(struct kvm_create_device, flags)", KvmCreateDevice.offsetOf("flags"));
+        m.put("sizeof(struct kvm_irq_level)", KvmIrqLevel.sizeof());
+        m.put("offsetof(struct kvm_irq_level, irq)", KvmIrqLevel.offsetOf("irq"));
+        m.put("offsetof(struct kvm_irq_level, level)", KvmIrqLevel.offsetOf("level"));
         m.put("sizeof(struct sigaction)", Sigaction.sizeof());
         m.put("offsetof(struct sigaction, sa_mask)", Sigaction.offsetOf("sa_mask"));
         m.put("offsetof(struct sigaction, sa_flags)", Sigaction.offsetOf("sa_flags"));
@@ -203,12 +222,65 @@ class KvmLayoutTest {
             "KVM_GET_VCPU_MMAP_SIZE", "KVM_CREATE_VCPU", "KVM_GET_SUPPORTED_CPUID", "KVM_SET_CPUID2", "KVM_SET_USER_MEMORY_REGION", "KVM_RUN", "KVM_GET_REGS",
             "KVM_SET_REGS", "KVM_GET_SREGS", "KVM_SET_SREGS", "KVM_TRANSLATE", "KVM_INTERRUPT", "KVM_ENABLE_CAP", "KVM_GET_ONE_REG",
             "KVM_SET_ONE_REG", "KVM_ARM_VCPU_INIT", "KVM_ARM_PREFERRED_TARGET", "KVM_SET_DEVICE_ATTR",
-            "KVM_HAS_DEVICE_ATTR", "KVM_API_VERSION", "KVM_CAP_READONLY_MEM", "KVM_CAP_IMMEDIATE_EXIT",
+            "KVM_HAS_DEVICE_ATTR", "KVM_CREATE_DEVICE", "KVM_IRQ_LINE", "KVM_DEV_TYPE_ARM_VGIC_V3", "KVM_API_VERSION", "KVM_CAP_READONLY_MEM", "KVM_CAP_IMMEDIATE_EXIT",
             "KVM_CAP_ARM_NISV_TO_USER", "KVM_MEM_READONLY", "KVM_EXIT_IO", "KVM_EXIT_HYPERCALL", "KVM_EXIT_HLT",
             "KVM_EXIT_MMIO", "KVM_EXIT_IRQ_WINDOW_OPEN", "KVM_EXIT_SHUTDOWN", "KVM_EXIT_FAIL_ENTRY", "KVM_EXIT_INTR",
             "KVM_EXIT_INTERNAL_ERROR", "KVM_EXIT_SYSTEM_EVENT", "KVM_EXIT_ARM_NISV", "KVM_SYSTEM_EVENT_SHUTDOWN",
             "KVM_SYSTEM_EVENT_RESET"}) {
             m.put(name, constant(name));
+        }
+        return m;
+    }
+
+    /**
+     * arm64-only values (arch/arm64/include/uapi/asm/kvm.h, Linux 6.1 and later; the vGIC ones are documented in
+     * Documentation/virt/kvm/devices/arm-vgic-v3.rst and the KVM_IRQ_LINE layout in Documentation/virt/kvm/api.rst).
+     */
+    static Map<String, Long> arm64HeaderValues() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("KVM_ARM_VCPU_INIT", 0x4020AEAEL);
+        m.put("KVM_ARM_PREFERRED_TARGET", 0x8020AEAFL);
+        m.put("KVM_ARM_VCPU_PSCI_0_2", 2L);
+        m.put("sizeof(struct kvm_vcpu_init)", 32L);
+        m.put("sizeof(struct kvm_regs)", 864L);
+        m.put("KVM_VGIC_V3_ADDR_TYPE_DIST", 2L);
+        m.put("KVM_VGIC_V3_ADDR_TYPE_REDIST", 3L);
+        m.put("KVM_DEV_ARM_VGIC_GRP_ADDR", 0L);
+        m.put("KVM_DEV_ARM_VGIC_GRP_NR_IRQS", 3L);
+        m.put("KVM_DEV_ARM_VGIC_GRP_CTRL", 4L);
+        m.put("KVM_DEV_ARM_VGIC_CTRL_INIT", 0L);
+        m.put("KVM_ARM_IRQ_TYPE_SHIFT", 24L);
+        m.put("KVM_ARM_IRQ_TYPE_MASK", 0xFL);
+        m.put("KVM_ARM_IRQ_VCPU_SHIFT", 16L);
+        m.put("KVM_ARM_IRQ_VCPU_MASK", 0xFFL);
+        m.put("KVM_ARM_IRQ_VCPU2_SHIFT", 28L);
+        m.put("KVM_ARM_IRQ_NUM_MASK", 0xFFFFL);
+        m.put("KVM_ARM_IRQ_TYPE_SPI", 1L);
+        m.put("KVM_ARM_IRQ_TYPE_PPI", 2L);
+        m.put("KVM_CREATE_DEVICE", 0xC00CAEE0L);
+        m.put("KVM_IRQ_LINE", 0x4008AE61L);
+        m.put("KVM_DEV_TYPE_ARM_VGIC_V3", 7L);
+        m.put("sizeof(struct kvm_create_device)", 12L);
+        m.put("sizeof(struct kvm_irq_level)", 8L);
+        m.put("sizeof(struct kvm_device_attr)", 24L);
+        m.put("sizeof(struct kvm_one_reg)", 16L);
+        return m;
+    }
+
+    /** The arm64 names, as the Java bindings compute them. */
+    static Map<String, Long> arm64JavaValues() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (String name : arm64HeaderValues().keySet()) {
+            long v = switch (name) {
+                case "sizeof(struct kvm_vcpu_init)" -> KvmVcpuInit.sizeof();
+                case "sizeof(struct kvm_regs)" -> KvmArm64Regs.sizeof();
+                case "sizeof(struct kvm_create_device)" -> KvmCreateDevice.sizeof();
+                case "sizeof(struct kvm_irq_level)" -> KvmIrqLevel.sizeof();
+                case "sizeof(struct kvm_device_attr)" -> KvmDeviceAttr.sizeof();
+                case "sizeof(struct kvm_one_reg)" -> KvmOneReg.sizeof();
+                default -> constant(name);
+            };
+            m.put(name, v);
         }
         return m;
     }
@@ -225,6 +297,20 @@ class KvmLayoutTest {
     @Test
     void bindingsMatchTheHeaderValues() {
         assertEquals(headerValues(), javaValues());
+    }
+
+    @Test
+    void arm64BindingsMatchTheHeaderValues() {
+        assertEquals(arm64HeaderValues(), arm64JavaValues());
+    }
+
+    @Test
+    void arm64BindingsMatchACProgramCompiledAgainstTheArm64Headers() throws Exception {
+        Path include = Path.of("/usr/aarch64-linux-gnu/include");
+        assumeTrue(Files.exists(include.resolve("asm/kvm.h")),
+                "linux-libc-dev-arm64-cross is not installed (no " + include + "/asm/kvm.h)");
+        Map<String, Long> fromC = compileAndRun("layout-arm64", arm64HeaderValues().keySet(), "-I" + include);
+        assertEquals(arm64JavaValues(), fromC);
     }
 
     @Test
@@ -248,9 +334,28 @@ class KvmLayoutTest {
     void bindingsMatchACProgramCompiledAgainstLinuxKvmH() throws Exception {
         Path header = Path.of("/usr/include/linux/kvm.h");
         assumeTrue(Files.exists(header), "linux-libc-dev is not installed (no " + header + ")");
+        // arm64-only ioctls are not defined in the x86_64 header (the arm64 test checks them)
+        List<String> names = headerValues().keySet().stream().filter(n -> !n.startsWith("KVM_ARM_")).toList();
+        Map<String, Long> fromC = compileAndRun("layout", names);
+        Map<String, Long> java = new LinkedHashMap<>(javaValues());
+        java.keySet().retainAll(fromC.keySet());
+        assertEquals(fromC, java);
+        assertEquals(headerValues().size() - 2, fromC.size(), "every value but the two arm64 ioctls was checked");
+    }
+
+    /**
+     * Compiles and runs a C program that prints each name's value, with linux/kvm.h included.
+     *
+     * @param program the program's name under target/layout-check
+     * @param names C expressions (sizeof, offsetof, macros)
+     * @param gccOptions extra gcc options, e.g. an include directory
+     * @return each name with the value the program printed
+     */
+    private static Map<String, Long> compileAndRun(String program, Iterable<String> names, String... gccOptions)
+            throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "layout-check"));
-        Path source = dir.resolve("layout.c");
-        Path binary = dir.resolve("layout");
+        Path source = dir.resolve(program + ".c");
+        Path binary = dir.resolve(program);
         StringBuilder c = new StringBuilder("""
                 #include <stddef.h>
                 #include <stdio.h>
@@ -259,22 +364,22 @@ class KvmLayoutTest {
                 #define P(name, value) printf("%s=%lu\\n", name, (unsigned long) (value))
                 int main(void) {
                 """);
-        for (String name : headerValues().keySet()) {
-            if (name.startsWith("KVM_ARM_")) {
-                continue; // arm64-only ioctls are not defined in the x86_64 header
-            }
+        for (String name : names) {
             // Older headers (6.1) call the u64 at hypercall+64 "longmode" (a u32 plus padding); same offset.
             String expression = name.replace("hypercall.flags", "hypercall.longmode");
             c.append("    P(\"").append(name).append("\", ").append(expression).append(");\n");
         }
         c.append("    return 0;\n}\n");
         Files.writeString(source, c.toString());
+        List<String> command = new ArrayList<>(List.of("gcc"));
+        command.addAll(List.of(gccOptions));
+        command.addAll(List.of("-o", binary.toString(), source.toString()));
         Process gcc;
         try {
-            gcc = new ProcessBuilder("gcc", "-o", binary.toString(), source.toString()).redirectErrorStream(true).start();
+            gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
             assumeTrue(false, "gcc is not installed: " + e.getMessage());
-            return;
+            throw new AssertionError(e);
         }
         String gccOut = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assumeTrue(gcc.waitFor(60, TimeUnit.SECONDS), "gcc timed out");
@@ -287,9 +392,6 @@ class KvmLayoutTest {
             int eq = line.lastIndexOf('=');
             fromC.put(line.substring(0, eq), Long.parseUnsignedLong(line.substring(eq + 1)));
         }
-        Map<String, Long> java = new LinkedHashMap<>(javaValues());
-        java.keySet().retainAll(fromC.keySet());
-        assertEquals(fromC, java);
-        assertEquals(headerValues().size() - 2, fromC.size(), "every value but the two arm64 ioctls was checked");
+        return fromC;
     }
 }

@@ -70,4 +70,38 @@ class KvmStructProperties {
     Arbitrary<Integer> gprIndices() {
         return Arbitraries.integers().between(0, 15);
     }
+
+    /**
+     * The arm64 {@code kvm_irq_level.irq} word decodes, the way kvm_vm_ioctl_irq_line (arch/arm64/kvm/arm.c)
+     * does, to the type, vCPU index and INTID it was built from.
+     */
+    @Property(tries = 300)
+    void armIrqLinesDecodeAsTheKernelDecodesThem(@ForAll("irqTypes") int type,
+            @ForAll("vcpuIndices") int index, @ForAll("intids") int intid) {
+        int irq = KvmIoctls.armIrq(type, index, intid);
+        assertEquals(type, irq >>> 24 & 0xF, "type, bits 27:24");
+        assertEquals(index, (irq >>> 16 & 0xFF) + (irq >>> 28 & 0xF) * 256, "vCPU index, bits 23:16 and 31:28");
+        assertEquals(intid, irq & 0xFFFF, "INTID, bits 15:0");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment level = arena.allocate(KvmIrqLevel.layout());
+            KvmIrqLevel.fill(level, irq, 1);
+            assertEquals(irq, level.get(java.lang.foreign.ValueLayout.JAVA_INT, 0));
+            assertEquals(1, level.get(java.lang.foreign.ValueLayout.JAVA_INT, 4));
+        }
+    }
+
+    @Provide
+    Arbitrary<Integer> irqTypes() {
+        return Arbitraries.of(KvmIoctls.KVM_ARM_IRQ_TYPE_SPI, KvmIoctls.KVM_ARM_IRQ_TYPE_PPI);
+    }
+
+    @Provide
+    Arbitrary<Integer> vcpuIndices() {
+        return Arbitraries.integers().between(0, 4095);
+    }
+
+    @Provide
+    Arbitrary<Integer> intids() {
+        return Arbitraries.integers().between(16, 1019);
+    }
 }
