@@ -41,10 +41,11 @@ import org.vcpu4j.spi.aarch64.TrapDecoder;
  * routes them as the guest programmed {@code GICD_IROUTER}. Each injection raises and lowers the line,
  * an edge: {@link org.vcpu4j.api.VCpu#injectInterrupt} makes one interrupt pending with no call to
  * withdraw it, and a line left high would make a level-sensitive interrupt pending again after every
- * EOI. An edge-triggered interrupt (the guest sets {@code GICD_ICFGR} Int_config to 0b10, as guests do
- * from the device tree's edge flag) stays pending until the guest acknowledges it; a level-sensitive one
- * (KVM's reset configuration of SPIs, and every PPI, which KVM keeps level-sensitive for its timers) is
- * pending only while the line is high, so the pulse is lost unless a vCPU takes it at once. As on a real
+ * EOI. An edge-triggered interrupt stays pending until the guest acknowledges it: every SPI at KVM's
+ * reset ({@code VGIC_CONFIG_EDGE} is 0 in the zeroed distributor state, include/kvm/arm_vgic.h) and until
+ * the guest writes {@code GICD_ICFGR}. A level-sensitive one (an SPI the guest configured so, and every
+ * PPI, which KVM keeps level-sensitive for its timers) is pending only while the line is high, so the
+ * pulse is lost unless a vCPU takes it at once. As on a real
  * GIC the guest must also enable the distributor ({@code GICD_CTLR}) and the interrupt
  * ({@code GICD_ISENABLER}/{@code GICR_ISENABLER0}). Interrupts injected before the vGIC is initialised
  * (at the VM's first {@code run()}) wait in this vCPU and are raised just before its first entry.

@@ -151,8 +151,8 @@ final class KvmVgicV3 implements AutoCloseable {
     }
 
     /**
-     * Raises and lowers a line: an edge, which sets the interrupt pending until the guest acknowledges it
-     * when the guest configured it edge-triggered.
+     * Raises and lowers a line: an edge, which sets an edge-triggered interrupt (every SPI at KVM's reset)
+     * pending until the guest acknowledges it, and a level-sensitive one only for as long as the line is high.
      *
      * @param scratch a {@link KvmIrqLevel} segment of the caller's thread
      * @param irq the {@code kvm_irq_level.irq} value ({@link KvmIoctls#armIrq})
