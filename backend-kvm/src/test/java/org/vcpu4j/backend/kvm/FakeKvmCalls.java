@@ -65,6 +65,15 @@ final class FakeKvmCalls implements KvmCalls {
         if (request == KvmIoctls.KVM_CREATE_VCPU) {
             return nextFd++;
         }
+        if (request == KvmIoctls.KVM_GET_API_VERSION) {
+            return KvmIoctls.KVM_API_VERSION;
+        }
+        if (request == KvmIoctls.KVM_GET_VCPU_MMAP_SIZE) {
+            return 3 * 4096;
+        }
+        if (request == KvmIoctls.KVM_CREATE_VM) {
+            return 10;
+        }
         if (request == KvmIoctls.KVM_CHECK_EXTENSION) {
             return arg == KvmIoctls.KVM_CAP_ARM_NISV_TO_USER ? (nisvToUser ? 1 : 0) : 1;
         }
