@@ -3,7 +3,6 @@ package org.vcpu4j.backend.kvm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.BitSet;
 import org.vcpu4j.api.AccessKind;
 import org.vcpu4j.api.AccessWidth;
 import org.vcpu4j.api.RegisterState;
@@ -48,7 +47,8 @@ import org.vcpu4j.spi.aarch64.TrapDecoder;
  * pulse is lost unless a vCPU takes it at once. As on a real
  * GIC the guest must also enable the distributor ({@code GICD_CTLR}) and the interrupt
  * ({@code GICD_ISENABLER}/{@code GICR_ISENABLER0}). Interrupts injected before the vGIC is initialised
- * (at the VM's first {@code run()}) wait in this vCPU and are raised just before its first entry.
+ * (at the VM's first {@code run()} of any vCPU) are held by the vGIC and raised right after its
+ * initialisation, before that first entry.
  */
 final class KvmArm64VCpu extends KvmVCpu {
     /** SCTLR_EL1 after setup (RES1 bits, MMU and caches off), as arm_vcpu. */
@@ -71,8 +71,6 @@ final class KvmArm64VCpu extends KvmVCpu {
     private final MemorySegment irqLevel = arena.allocate(KvmIrqLevel.layout());
     private final KvmVm vm;
     private final int index;
-    /** Interrupts injected before the vGIC was initialised, raised at the first run(). */
-    private final BitSet waitingForVgic = new BitSet();
     private boolean vgicReady;
     private boolean deferredExit;
 
@@ -215,21 +213,16 @@ final class KvmArm64VCpu extends KvmVCpu {
         return gprs.x(index);
     }
 
-    /** Before the first entry: CTRL_INIT (once per VM), then the interrupts injected until now. */
+    /** Before this vCPU's first entry: CTRL_INIT, once per VM (it raises the interrupts held until then). */
     private void prepareVgic() {
-        KvmVgicV3 vgic = vm.vgic();
         vm.initialiseVgic();
-        for (int intid = waitingForVgic.nextSetBit(0); intid >= 0; intid = waitingForVgic.nextSetBit(intid + 1)) {
-            vgic.pulse(irqLevel, irqLine(intid));
-        }
-        waitingForVgic.clear();
         vgicReady = true;
     }
 
     /**
      * Makes a PPI (16-31, this vCPU's) or an SPI (32-{@value KvmVgicV3#LAST_SPI}) pending in the in-kernel
      * GICv3 with a rising and a falling edge on its line (see the class documentation); before the vGIC is
-     * initialised it waits for this vCPU's first {@code run()}.
+     * initialised it is held until the VM's first {@code run()}.
      *
      * @param intid the INTID
      * @throws IllegalArgumentException for an SGI (0-15, sent by the guest), a special or out-of-range
@@ -242,11 +235,7 @@ final class KvmArm64VCpu extends KvmVCpu {
         checkInjectable(intid);
         KvmVgicV3 vgic = vm.vgic();
         vgic.requireAvailable(intid);
-        if (vgicReady || vgic.initialised()) {
-            vgic.pulse(irqLevel, irqLine(intid));
-        } else {
-            waitingForVgic.set(intid);
-        }
+        vgic.inject(irqLevel, irqLine(intid));
     }
 
     private static void checkInjectable(int intid) {

@@ -3,6 +3,8 @@ package org.vcpu4j.backend.kvm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vcpu4j.backend.kvm.sys.KvmCreateDevice;
@@ -16,7 +18,9 @@ import org.vcpu4j.backend.kvm.sys.KvmIrqLevel;
  * {@code KVM_DEV_TYPE_ARM_VGIC_V3} and the distributor and redistributor bases right after the VM is
  * created, {@code KVM_DEV_ARM_VGIC_CTRL_INIT} once, when the first vCPU first runs (the kernel wants every
  * vCPU created and {@code KVM_ARM_VCPU_INIT}-ed before it, and refuses {@code KVM_CREATE_VCPU} after it),
- * interrupts through {@code KVM_IRQ_LINE} on the VM fd.
+ * interrupts through {@code KVM_IRQ_LINE} on the VM fd. Interrupts injected before {@code CTRL_INIT}
+ * (which KVM would refuse with EBUSY) are held here, each once, and raised right after it, whichever
+ * vCPU runs first.
  *
  * <p>Where the host has no GICv3 support (a GICv2 host, or KVM without a vGIC) the creation fails; the
  * VM keeps working without one and {@link #requireAvailable} names the errno.
@@ -44,6 +48,7 @@ final class KvmVgicV3 implements AutoCloseable {
     private final int vmFd;
     private final int deviceFd;
     private final KvmException unavailable;
+    private final Set<Integer> held = new LinkedHashSet<>();
     private volatile boolean initialised;
     private boolean closed;
 
@@ -129,10 +134,11 @@ final class KvmVgicV3 implements AutoCloseable {
     }
 
     /**
-     * {@code KVM_DEV_ARM_VGIC_CTRL_INIT}, once; later calls return at once. The caller guarantees that no
-     * vCPU has entered the guest yet (the VM calls it from a vCPU's first {@code run()}, under its lock).
+     * {@code KVM_DEV_ARM_VGIC_CTRL_INIT}, once, then the interrupts held until now; later calls return at
+     * once. The caller guarantees that no vCPU has entered the guest yet (the VM calls it from a vCPU's
+     * first {@code run()}, under its lock).
      */
-    void initialise() {
+    synchronized void initialise() {
         if (initialised || !available()) {
             return;
         }
@@ -146,8 +152,32 @@ final class KvmVgicV3 implements AutoCloseable {
                 throw new KvmException("initialising the in-kernel GICv3 (KVM_DEV_ARM_VGIC_CTRL_INIT) before the "
                         + "first KVM_RUN failed", e);
             }
+            initialised = true;
+            MemorySegment scratch = arena.allocate(KvmIrqLevel.layout());
+            for (int irq : held) {
+                pulse(scratch, irq);
+            }
+            held.clear();
         }
-        initialised = true;
+    }
+
+    /**
+     * Injects an interrupt: a {@link #pulse} once the vGIC is initialised, else held for
+     * {@link #initialise}. The caller has checked {@link #requireAvailable}.
+     *
+     * @param scratch a {@link KvmIrqLevel} segment of the caller's thread
+     * @param irq the {@code kvm_irq_level.irq} value ({@link KvmIoctls#armIrq})
+     */
+    void inject(MemorySegment scratch, int irq) {
+        if (!initialised) {
+            synchronized (this) {
+                if (!initialised) {
+                    held.add(irq);
+                    return;
+                }
+            }
+        }
+        pulse(scratch, irq);
     }
 
     /**

@@ -116,8 +116,8 @@ class KvmArm64LibraryTest {
         fake.log.clear();
         queueExit();
         v.run();
-        assertEquals(List.of("KVM_SET_DEVICE_ATTR(vgic 4/0 = 0x0)", "KVM_IRQ_LINE(0x02000011, 1)",
-                "KVM_IRQ_LINE(0x02000011, 0)", "KVM_IRQ_LINE(0x01000021, 1)", "KVM_IRQ_LINE(0x01000021, 0)",
+        assertEquals(List.of("KVM_SET_DEVICE_ATTR(vgic 4/0 = 0x0)", "KVM_IRQ_LINE(0x01000021, 1)",
+                "KVM_IRQ_LINE(0x01000021, 0)", "KVM_IRQ_LINE(0x02000011, 1)", "KVM_IRQ_LINE(0x02000011, 0)",
                 "KVM_RUN"), lines());
         v.unbind();
     }

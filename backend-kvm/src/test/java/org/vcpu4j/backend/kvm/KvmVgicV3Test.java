@@ -148,13 +148,27 @@ class KvmVgicV3Test {
         fake.log.clear();
         queueExit();
         v.run();
-        assertEquals(List.of(CTRL_INIT, "KVM_IRQ_LINE(0x02000014, 1)", "KVM_IRQ_LINE(0x02000014, 0)",
-                "KVM_IRQ_LINE(0x01000028, 1)", "KVM_IRQ_LINE(0x01000028, 0)", "KVM_RUN"), vgicLog(),
-                "a pending interrupt injected twice is pending once");
+        assertEquals(List.of(CTRL_INIT, "KVM_IRQ_LINE(0x01000028, 1)", "KVM_IRQ_LINE(0x01000028, 0)",
+                "KVM_IRQ_LINE(0x02000014, 1)", "KVM_IRQ_LINE(0x02000014, 0)", "KVM_RUN"), vgicLog(),
+                "in injection order, and an interrupt injected twice while held is pending once");
         fake.log.clear();
         queueExit();
         v.run();
         assertEquals(List.of("KVM_RUN"), vgicLog(), "delivered once");
+    }
+
+    @Test
+    void heldInterruptsAreRaisedByWhicheverVCpuRunsFirst() {
+        KvmVm vm = vm();
+        KvmArm64VCpu first = vcpu(vm, 0);
+        KvmArm64VCpu second = vcpu(vm, 1);
+        second.injectInterrupt(50); // an SPI through a vCPU that never runs
+        second.injectInterrupt(23); // second's PPI
+        fake.log.clear();
+        queueExit();
+        first.run();
+        assertEquals(List.of(CTRL_INIT, "KVM_IRQ_LINE(0x01000032, 1)", "KVM_IRQ_LINE(0x01000032, 0)",
+                "KVM_IRQ_LINE(0x02010017, 1)", "KVM_IRQ_LINE(0x02010017, 0)", "KVM_RUN"), vgicLog());
     }
 
     @Test
