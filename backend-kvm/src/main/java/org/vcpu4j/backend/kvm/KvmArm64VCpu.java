@@ -70,14 +70,18 @@ final class KvmArm64VCpu extends KvmVCpu {
     };
     private final MemorySegment irqLevel = arena.allocate(KvmIrqLevel.layout());
     private final KvmVm vm;
+    /** KVM's vCPU index (creation order), which names the vCPU in KVM_IRQ_LINE: see {@link #irqLine}. */
     private final int index;
+    /** The vCPU id (the KVM_CREATE_VCPU argument). */
+    private final int id;
     private boolean vgicReady;
     private boolean deferredExit;
 
     KvmArm64VCpu(KvmCalls calls, int fd, MemorySegment run, int target, Aarch64CreateConfig config,
-            boolean psciForwarded, KvmVm vm, int index) {
+            boolean psciForwarded, KvmVm vm, int id, int index) {
         super(calls, fd, run);
         this.vm = vm;
+        this.id = id;
         this.index = index;
         MemorySegment init = arena.allocate(KvmVcpuInit.layout());
         KvmVcpuInit.target(init, target);
@@ -258,10 +262,26 @@ final class KvmArm64VCpu extends KvmVCpu {
         }
     }
 
-    /** {@return {@code kvm_irq_level.irq} for a checked INTID: a PPI of this vCPU, or an SPI} */
+    /**
+     * {@return {@code kvm_irq_level.irq} for a checked INTID: a PPI of this vCPU, or an SPI} The vCPU field
+     * of a PPI is read by older kernels as the vCPU's index ({@code kvm_get_vcpu}) and by newer ones as its
+     * id ({@code kvm_get_vcpu_by_id}, arch/arm64/kvm/arm.c {@code kvm_vm_ioctl_irq_line}); both read the
+     * same vCPU only where the two agree, so PPIs are refused elsewhere.
+     *
+     * @param intid the INTID
+     * @throws IllegalStateException for a PPI when this vCPU's id differs from its creation index
+     */
     private int irqLine(int intid) {
-        return intid < 32 ? KvmIoctls.armIrq(KvmIoctls.KVM_ARM_IRQ_TYPE_PPI, index, intid)
-                : KvmIoctls.armIrq(KvmIoctls.KVM_ARM_IRQ_TYPE_SPI, 0, intid);
+        if (intid >= 32) {
+            return KvmIoctls.armIrq(KvmIoctls.KVM_ARM_IRQ_TYPE_SPI, 0, intid);
+        }
+        if (id != index) {
+            throw new IllegalStateException("PPI " + intid + " cannot be injected into vCPU " + id + ": KVM_IRQ_LINE "
+                    + "names the target vCPU by its creation index on some kernels and by its id on others, and "
+                    + "this vCPU's id " + id + " differs from its index " + index + "; create vCPUs with ids 0, 1, "
+                    + "2, ... in that order to inject PPIs (SPIs are not affected)");
+        }
+        return KvmIoctls.armIrq(KvmIoctls.KVM_ARM_IRQ_TYPE_PPI, index, intid);
     }
 
     @Override

@@ -206,7 +206,7 @@ final class KvmVm implements VmBackend {
                 case X86_64 -> new KvmX86VCpu(calls, vcpuFd, run, this, supportedCpuid,
                         ((org.vcpu4j.api.x86_64.X86_64CreateConfig) config).apicId());
                 case AARCH64 -> new KvmArm64VCpu(calls, vcpuFd, run, arm64Target, (Aarch64CreateConfig) config,
-                        psciForwarded, this, index);
+                        psciForwarded, this, id, index);
             };
         } catch (RuntimeException e) {
             calls.unmapRun(run);

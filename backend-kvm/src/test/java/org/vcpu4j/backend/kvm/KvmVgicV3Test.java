@@ -111,10 +111,10 @@ class KvmVgicV3Test {
     }
 
     @Test
-    void anSpiIsAnEdgeOnItsLineAndAPpiNamesTheVCpuIndex() {
+    void anSpiIsAnEdgeOnItsLineAndAPpiNamesTheVCpu() {
         KvmVm vm = vm();
-        KvmArm64VCpu first = vcpu(vm, 5);
-        KvmArm64VCpu second = vcpu(vm, 2);
+        KvmArm64VCpu first = vcpu(vm, 0);
+        KvmArm64VCpu second = vcpu(vm, 1);
         queueExit();
         first.run();
         first.injectInterrupt(32);
@@ -124,9 +124,23 @@ class KvmVgicV3Test {
         List<int[]> expected = new ArrayList<>();
         expected.addAll(pulse(0x0100_0020)); // type SPI (1) << 24 | 32
         expected.addAll(pulse(0x0100_03DF)); // SPI 991
-        expected.addAll(pulse(0x0201_001B)); // type PPI (2) << 24 | vCPU index 1 << 16 | 27
-        expected.addAll(pulse(0x0200_0010)); // PPI 16 of vCPU index 0 (its id is 5: the index is creation order)
+        expected.addAll(pulse(0x0201_001B)); // type PPI (2) << 24 | vCPU 1 << 16 | 27
+        expected.addAll(pulse(0x0200_0010)); // PPI 16 of vCPU 0
         assertLines(expected, fake.irqLines);
+    }
+
+    @Test
+    void aPpiIsRefusedWhereTheVCpuIdAndIndexDisagreeAndSpisStillWork() {
+        KvmVm vm = vm();
+        KvmArm64VCpu five = vcpu(vm, 5); // index 0: older kernels read the PPI's vCPU field as 0, newer as 5
+        queueExit();
+        five.run();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> five.injectInterrupt(20));
+        assertTrue(e.getMessage().contains("PPI 20 cannot be injected into vCPU 5"), e.getMessage());
+        assertTrue(e.getMessage().contains("differs from its index 0"), e.getMessage());
+        assertTrue(fake.irqLines.isEmpty());
+        five.injectInterrupt(40);
+        assertLines(pulse(0x0100_0028), fake.irqLines);
     }
 
     @Test
