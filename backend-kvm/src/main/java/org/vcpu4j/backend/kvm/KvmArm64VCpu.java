@@ -231,6 +231,7 @@ final class KvmArm64VCpu extends KvmVCpu {
      * @param intid the INTID
      * @throws IllegalArgumentException for an SGI (0-15, sent by the guest), a special or out-of-range
      *     INTID, or an SPI beyond the vGIC's {@value KvmVgicV3#NR_IRQS} interrupts
+     * @throws IllegalStateException for a PPI on a vCPU whose id differs from its creation index
      * @throws KvmException if the host gave the VM no in-kernel GICv3 (naming the errno), or
      *     {@code KVM_IRQ_LINE} fails
      */
