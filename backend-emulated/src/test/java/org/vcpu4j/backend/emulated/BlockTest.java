@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.vcpu4j.api.VCpuExit;
 
 /**
- * Hot code runs as compiled blocks (after a few hundred runs of its first instruction); what the guest
+ * Hot code runs as compiled blocks (after 4,096 runs of its first instruction); what the guest
  * and the host see must not change: the retired count and instruction limits stay exact, a fault
  * inside a block reports the faulting instruction, code changed by the guest or the host is seen, and a
  * block that loops on itself still stops when asked.
@@ -42,7 +42,7 @@ class BlockTest {
 
     /** Limits that fall before, on and inside the compiled loop, at every position in its body. */
     @ParameterizedTest
-    @ValueSource(longs = {1, 2, 3, 1_000, 2_001, 2_002, 2_003, 2_004, 2_005, 39_999, 40_001})
+    @ValueSource(longs = {1, 2, 3, 1_000, 20_001, 20_002, 20_003, 20_004, 20_005, 39_999, 40_001})
     void anInstructionLimitStopsAtExactlyThatInstruction(long limit) {
         try (Guest g = new Guest(COUNTING_LOOP)) {
             g.vcpu.setInstructionLimit(limit);
@@ -71,33 +71,33 @@ class BlockTest {
             0xd4000002, // 0x10 hvc #0
         };
         try (Guest g = new Guest(code)) {
-            g.vcpu.setGpr(0, 1_001);
-            g.vcpu.setGpr(3, R + Guest.RAM_SIZE - 8 * 1_000); // the 1,001st load leaves RAM
+            g.vcpu.setGpr(0, 10_001);
+            g.vcpu.setGpr(3, R + Guest.RAM_SIZE - 8 * 10_000); // the 10,001st load leaves RAM
             g.vcpu.setGpr(4, 8);
             VCpuExit.MmioRead read = assertInstanceOf(VCpuExit.MmioRead.class, g.run());
             assertEquals(R + Guest.RAM_SIZE, read.address());
             assertEquals(R + 4, g.pc()); // past the load: the completion only delivers the value
-            assertEquals(4 * 1_000 + 1, g.vcpu.retiredInstructions().orElseThrow());
+            assertEquals(4 * 10_000 + 1, g.vcpu.retiredInstructions().orElseThrow());
             assertEquals(1, g.x(0));
             g.vcpu.completeMmioRead(0x1234_5678_9ABC_DEF0L);
             assertInstanceOf(VCpuExit.Hypercall.class, g.run());
             assertEquals(0x1234_5678_9ABC_DEF0L, g.x(2));
             assertEquals(0, g.x(0));
-            assertEquals(4 * 1_001 + 1, g.vcpu.retiredInstructions().orElseThrow());
+            assertEquals(4 * 10_001 + 1, g.vcpu.retiredInstructions().orElseThrow());
         }
     }
 
     @Test
     void aGuestStoreIntoAHotBlockIsSeenOnItsNextRun() {
         int[] code = {
-            0xd2807d00, // 0x00 mov x0, #1000
+            0xd284e200, // 0x00 mov x0, #10000
             0xd2800001, // 0x04 mov x1, #0
             0xd2800047, // 0x08 mov x7, #2
             0x91000c21, // 0x0c loop: add x1, x1, #3   (replaced by add x1, x1, #5 after the first pass)
             0xf1000400, // 0x10 subs x0, x0, #1
             0x54ffffc1, // 0x14 b.ne loop
             0xb90000c5, // 0x18 str w5, [x6]
-            0xd2807d00, // 0x1c mov x0, #1000
+            0xd284e200, // 0x1c mov x0, #10000
             0xf10004e7, // 0x20 subs x7, x7, #1
             0x54ffff41, // 0x24 b.ne loop
             0xd4000002, // 0x28 hvc #0
@@ -106,7 +106,7 @@ class BlockTest {
             g.vcpu.setGpr(5, 0x91001421); // add x1, x1, #5
             g.vcpu.setGpr(6, R + 0x0c);
             assertInstanceOf(VCpuExit.Hypercall.class, g.run());
-            assertEquals(3 * 1_000 + 5 * 1_000, g.x(1));
+            assertEquals(3 * 10_000 + 5 * 10_000, g.x(1));
         }
     }
 
