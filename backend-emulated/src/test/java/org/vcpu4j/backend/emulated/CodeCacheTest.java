@@ -39,6 +39,19 @@ class CodeCacheTest {
     }
 
     @Test
+    void hostWritesToWordsNotRunYetAreSeen() {
+        try (Guest g = new Guest(0xd2800020 /* mov x0, #1 */, 0xd4000002 /* hvc #0 */,
+                0xd2800040 /* mov x0, #2 */, 0xd4000002 /* hvc #0 */)) {
+            assertInstanceOf(VCpuExit.Hypercall.class, g.run());
+            assertEquals(1, g.x(0));
+            g.load(R + 8, 0xd2800540); // mov x0, #42, over a word copied but never run
+            g.vcpu.setEntry(R + 8);
+            assertInstanceOf(VCpuExit.Hypercall.class, g.run());
+            assertEquals(42, g.x(0));
+        }
+    }
+
+    @Test
     void codeOnAnotherPageWrittenThroughADifferentAliasIsSeen() {
         // 0x00: copy the word at 0x2000 to 0x1000 via x3 (a store to a page that was executed before),
         // then branch there again.

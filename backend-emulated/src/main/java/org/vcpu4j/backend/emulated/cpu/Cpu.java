@@ -169,7 +169,7 @@ public final class Cpu extends SystemUnit {
 
     /** Decodes the word in slot {@code i} of the current code page; one that may start a block is watched. */
     private Instruction decodeAt(int i, long at) {
-        Instruction instruction = Decoder.decode(fetchWords[i], at);
+        Instruction instruction = Decoder.decode(freshWord(i), at);
         Instruction slot = Decoder.compilable(instruction.operation) ? new Candidate(instruction, at) : instruction;
         fetchInstructions[i] = slot;
         return slot;

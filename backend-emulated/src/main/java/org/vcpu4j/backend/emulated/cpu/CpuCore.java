@@ -156,6 +156,9 @@ public abstract class CpuCore {
     /** {@link #codeWords} as bytes (native order: the same bytes as guest memory on little-endian hosts). */
     private final MemorySegment[] codeWordBytes = new MemorySegment[CODE_SETS];
     private final Instruction[][] codeInstructions = new Instruction[CODE_SETS][];
+    /** Per code copy, the lowest and highest index of a word decoded since the copy was made. */
+    private final int[] codeDecodedLow = new int[CODE_SETS];
+    private final int[] codeDecodedHigh = new int[CODE_SETS];
     /** Per code copy, a bit per word that some {@link Block} runs. */
     private final long[][] codeBlockCover = new long[CODE_SETS][];
     private final int[] codeStamp = new int[CODE_SETS];
@@ -595,6 +598,8 @@ public abstract class CpuCore {
         MemorySegment.copy(tlbHost[slot], LE32, tlbOffset[slot], words, 0, 1024);
         Arrays.fill(codeInstructions[set], null);
         Arrays.fill(codeBlockCover[set], 0);
+        codeDecodedLow[set] = 1024;
+        codeDecodedHigh[set] = -1;
         codeTag[set] = va >>> 12;
         codePhysicalPage[set] = physicalPage;
         codeStamp[set] = currentCodeStamp;
@@ -608,8 +613,11 @@ public abstract class CpuCore {
     }
 
     /**
-     * Brings a stale code copy up to date: translated again, compared with guest memory (one vectorized
-     * mismatch when nothing changed), and only the words that changed copied and decoded afresh.
+     * Brings a stale code copy up to date: translated again, and the words from which something was
+     * decoded compared with guest memory (one vectorized mismatch when nothing changed); only the words
+     * that changed are copied and decoded afresh. Words never decoded are read again when they are
+     * ({@link #freshWord}), so they need no check here: a guest that exits often (MMIO) pays for the
+     * few words it runs, not for the page.
      */
     private void revalidateCode(long va, int set) {
         int slot = slot(va, EXECUTE);
@@ -617,13 +625,20 @@ public abstract class CpuCore {
             copyCode(va, set);
             return;
         }
+        codeStamp[set] = currentCodeStamp;
+        int low = codeDecodedLow[set];
+        int high = codeDecodedHigh[set];
+        if (low > high) {
+            return;
+        }
         MemorySegment host = tlbHost[slot];
         long base = tlbOffset[slot];
-        long first = MemorySegment.mismatch(host, base, base + 4096, codeWordBytes[set], 0, 4096);
+        long first = MemorySegment.mismatch(host, base + 4L * low, base + 4L * (high + 1), codeWordBytes[set],
+                4L * low, 4L * (high + 1));
         if (first >= 0) {
             int[] words = codeWords[set];
             Instruction[] decoded = codeInstructions[set];
-            for (int w = (int) first >>> 2; w < 1024; w++) {
+            for (int w = low + ((int) first >>> 2); w <= high; w++) {
                 int now = host.get(LE32, base + 4L * w);
                 if (now != words[w]) {
                     words[w] = now;
@@ -631,7 +646,25 @@ public abstract class CpuCore {
                 }
             }
         }
-        codeStamp[set] = currentCodeStamp;
+    }
+
+    /**
+     * {@return word {@code i} of the current code page as guest memory holds it now}, kept in the copy,
+     * which is then checked at each revalidation; called when the word is decoded.
+     *
+     * @param i the word's index in the page
+     */
+    final int freshWord(int i) {
+        int slot = slot((fetchPage << 12) + 4L * i, EXECUTE);
+        int word = tlbHost[slot].get(LE32, tlbOffset[slot] + 4L * i);
+        fetchWords[i] = word;
+        if (i < codeDecodedLow[fetchSet]) {
+            codeDecodedLow[fetchSet] = i;
+        }
+        if (i > codeDecodedHigh[fetchSet]) {
+            codeDecodedHigh[fetchSet] = i;
+        }
+        return word;
     }
 
     private int slot(long va, int kind) {
