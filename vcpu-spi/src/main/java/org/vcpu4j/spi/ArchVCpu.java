@@ -55,6 +55,17 @@ public interface ArchVCpu extends AutoCloseable {
      */
     void injectInterrupt(int intid);
 
+    /**
+     * Checks that this backend can inject an interrupt id, before the library queues an injection from
+     * another thread (which reaches {@link #injectInterrupt} only at the next {@link #run()}, too late for
+     * a clear error). Called on any thread, so it must depend only on what cannot change; the default
+     * accepts every id.
+     *
+     * @param intid the interrupt id, not negative
+     * @throws IllegalArgumentException naming the ids this backend accepts
+     */
+    default void checkInterrupt(int intid) {}
+
     /** @param value the hypercall return value (x0 / RAX) */
     void setReturnValue(long value);
 

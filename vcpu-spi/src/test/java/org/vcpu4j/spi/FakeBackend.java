@@ -156,6 +156,14 @@ final class FakeBackend implements VCpuBackendProvider, HypervisorBackend {
             interrupts.add(intid);
         }
 
+        /** This fake accepts GIC INTIDs (0-1019), like the AArch64 backends. */
+        @Override
+        public void checkInterrupt(int intid) {
+            if (intid > 1019) {
+                throw new IllegalArgumentException("INTID must be 0-1019, not " + intid);
+            }
+        }
+
         @Override
         public void setReturnValue(long value) {
             x[0] = value;

@@ -270,6 +270,19 @@ class LifecycleTest {
     }
 
     @Test
+    void aBadInterruptIdFromAnotherThreadFailsThereAndLeavesTheVCpuUsable() throws Exception {
+        VCpu v = vcpuIn(VCpuState.READY);
+        var arch = backend.vcpus.getLast();
+        Throwable e = onOtherThread(() -> v.injectInterrupt(5000));
+        assertTrue(e instanceof IllegalArgumentException && e.getMessage().contains("0-1019"), String.valueOf(e));
+        arch.exits.add(new VCpuExit.Halt());
+        v.run();
+        assertEquals(VCpuState.READY, v.state());
+        assertTrue(arch.interrupts.isEmpty(), "nothing was queued");
+        assertThrows(IllegalArgumentException.class, () -> v.injectInterrupt(5000), "on the bound thread too");
+    }
+
+    @Test
     void closingTheVmClosesItsVCpusAndTheBackend() {
         VCpu v = vcpuIn(VCpuState.READY);
         vm.close();

@@ -113,7 +113,17 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
 
     @Override
     public void injectInterrupt(int intid) {
+        checkInterrupt(intid);
         cpu.pend(intid);
+    }
+
+    /** GIC INTIDs 0-1019: SGIs, PPIs and SPIs; 1020-1023 are special and LPIs need an ITS. */
+    @Override
+    public void checkInterrupt(int intid) {
+        if (intid < 0 || intid > 1019) {
+            throw new IllegalArgumentException("the emulated GIC CPU interface takes INTIDs 0-1019 (SGI, PPI, SPI), "
+                    + "not " + intid + " (1020-1023 are special; LPIs need an ITS, which it does not have)");
+        }
     }
 
     @Override

@@ -185,6 +185,26 @@ class ExceptionTest {
     }
 
     @Test
+    void interruptIdsOutsideTheGicAreRefusedOnAnyThread() throws Exception {
+        try (Guest g = new Guest(0xd4000002 /* hvc #0 */)) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> g.vcpu.injectInterrupt(1020));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("0-1019"), e.getMessage());
+            var fromElsewhere = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+            Thread t = Thread.ofPlatform().start(() -> {
+                try {
+                    g.vcpu.injectInterrupt(Integer.MAX_VALUE);
+                } catch (Throwable x) {
+                    fromElsewhere.set(x);
+                }
+            });
+            t.join();
+            assertInstanceOf(IllegalArgumentException.class, fromElsewhere.get(), "refused on the injecting thread");
+            assertInstanceOf(VCpuExit.Hypercall.class, g.run(), "the vCPU still runs");
+        }
+    }
+
+    @Test
     void aPendingButMaskedInterruptWakesWfiWithoutBeingTaken() {
         int[] code = {
             0xd50342df, // 0x00 msr daifset, #0x2

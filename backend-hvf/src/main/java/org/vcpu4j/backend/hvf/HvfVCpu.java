@@ -322,7 +322,17 @@ final class HvfVCpu implements ArchVCpu {
     @Override
     public void injectInterrupt(int intid) {
         checkThread("injectInterrupt");
+        checkInterrupt(intid);
         gic.pend(intid);
+    }
+
+    /** GIC INTIDs 0-1019 (the CPU interface this backend emulates); 1020-1023 are special, LPIs need an ITS. */
+    @Override
+    public void checkInterrupt(int intid) {
+        if (intid < 0 || intid > 1019) {
+            throw new IllegalArgumentException("the hvf backend's GIC CPU interface takes INTIDs 0-1019, not " + intid
+                    + " (1020-1023 are special; LPIs need an ITS)");
+        }
     }
 
     @Override

@@ -243,6 +243,11 @@ final class KvmArm64VCpu extends KvmVCpu {
         vgic.inject(irqLevel, irqLine(intid));
     }
 
+    @Override
+    public void checkInterrupt(int intid) {
+        checkInjectable(intid);
+    }
+
     private static void checkInjectable(int intid) {
         if (intid < 0) {
             throw new IllegalArgumentException("INTID must not be negative: " + intid);

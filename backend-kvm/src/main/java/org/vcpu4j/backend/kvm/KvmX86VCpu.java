@@ -276,11 +276,16 @@ final class KvmX86VCpu extends KvmVCpu {
 
     @Override
     public void injectInterrupt(int intid) {
-        if (intid > 255) {
-            throw new IllegalArgumentException("x86 interrupt vector must be 0..255, not " + intid);
-        }
+        checkInterrupt(intid);
         pendingInterrupts.add(intid);
         KvmRun.request_interrupt_window(run, (byte) 1);
+    }
+
+    @Override
+    public void checkInterrupt(int intid) {
+        if (intid < 0 || intid > 255) {
+            throw new IllegalArgumentException("x86 interrupt vector must be 0..255, not " + intid);
+        }
     }
 
     @Override

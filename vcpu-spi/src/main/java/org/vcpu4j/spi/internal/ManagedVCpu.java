@@ -155,6 +155,7 @@ public final class ManagedVCpu implements VCpu {
             throw new IllegalVCpuStateException(id, "injectInterrupt", s,
                     EnumSet.of(VCpuState.CREATED, VCpuState.FREE, VCpuState.READY, VCpuState.RUNNING));
         }
+        arch.checkInterrupt(intid); // here, on the caller's thread: a queued id must not fail inside run()
         synchronized (this) {
             if ((state == VCpuState.READY && boundThread == Thread.currentThread())
                     || state == VCpuState.CREATED || state == VCpuState.FREE) {
