@@ -100,6 +100,11 @@ public enum Rule {
             + "VBAR_EL1+0x280 with the INTID in ICC_IAR1_EL1, x86-64 through its IDT vector",
             List.of("The pending interrupt is checked when PSTATE.I / RFLAGS.IF clears, not only at run() entry",
                     "ICC_IAR1_EL1 returns the injected INTID", "KVM: request an interrupt window when IF=0")),
+    /** Interrupt ids the backend cannot take. */
+    IRQ_002("IRQ-002", "injectInterrupt with an id the ISA has no interrupt for (AArch64: 1020 and up; x86-64: 256 "
+            + "and up) throws IllegalArgumentException on the calling thread, bound or not, and the vCPU stays usable",
+            List.of("Override ArchVCpu.checkInterrupt: the library calls it before it queues an injection from "
+                    + "another thread", "A queued id that fails inside run() leaves the vCPU INVALID")),
     /** Kick. */
     KICK_001("KICK-001", "requestExit() from another thread makes a spinning guest's run() return Interrupted, "
             + "with the PC at the spin loop",

@@ -506,6 +506,13 @@ public abstract class VCpuBackendTck {
         verify(Rule.IRQ_001, () -> checks().irq001(intid));
     }
 
+    /** IRQ-002: an interrupt id the ISA has no interrupt for is refused on any thread; the vCPU stays usable. */
+    @Example
+    @TckRule(Rule.IRQ_002)
+    public void irq002_impossibleInterruptIdsAreRefusedOnAnyThread() {
+        verify(Rule.IRQ_002, () -> checks().irq002());
+    }
+
     /**
      * IPI-001: an ICC_SGI1R_EL1 write exits as SendIpi.
      *

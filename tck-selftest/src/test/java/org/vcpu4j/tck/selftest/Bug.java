@@ -53,6 +53,13 @@ enum Bug {
             };
         }
     }),
+    /** Interrupt ids are not checked before they are queued: a bad one from another thread breaks run(). */
+    INTERRUPT_ID_UNCHECKED(Rule.IRQ_002, cpu -> new DelegatingVCpu(cpu) {
+        @Override
+        public void checkInterrupt(int intid) {
+            // accepts everything
+        }
+    }),
     /** A load into XZR (Rt = 31) writes the value into the register slot 31, which is SP. */
     XZR_WRITTEN(Rule.EXIT_002, cpu -> new DelegatingVCpu(cpu) {
         @Override

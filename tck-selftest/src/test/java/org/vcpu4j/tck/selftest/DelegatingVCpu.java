@@ -55,6 +55,11 @@ class DelegatingVCpu implements ArchVCpu {
     }
 
     @Override
+    public void checkInterrupt(int intid) {
+        delegate.checkInterrupt(intid);
+    }
+
+    @Override
     public void setReturnValue(long value) {
         delegate.setReturnValue(value);
     }

@@ -578,6 +578,46 @@ public final class RuleChecks {
         }
     }
 
+    /** IRQ-002. */
+    public void irq002() {
+        int[] impossible = arm ? new int[] {1020, 1023, 8192, Integer.MAX_VALUE} : new int[] {256, 1000, Integer.MAX_VALUE};
+        byte[] halt = arm ? A64.toBytes(A64.wfi()) : new X86().hlt().toBytes();
+        try (Machine m = Machine.start(hv, kit, halt, Set.of())) {
+            VCpu cpu = m.cpu();
+            for (int intid : impossible) {
+                AtomicReference<Throwable> elsewhere = new AtomicReference<>();
+                Thread injector = Thread.ofPlatform().name("vcpu4j-tck-injector").start(() -> {
+                    try {
+                        cpu.injectInterrupt(intid);
+                    } catch (Throwable t) {
+                        elsewhere.set(t);
+                    }
+                });
+                join(injector);
+                check(elsewhere.get() instanceof IllegalArgumentException, "IRQ-002: injectInterrupt(" + intid
+                        + ") from a thread other than the bound one must throw IllegalArgumentException there, but "
+                        + (elsewhere.get() == null ? "it returned (the id was queued for the next run)" : "threw " + elsewhere.get()));
+                Throwable here = null;
+                try {
+                    cpu.injectInterrupt(intid);
+                } catch (Throwable t) {
+                    here = t;
+                }
+                check(here instanceof IllegalArgumentException, "IRQ-002: injectInterrupt(" + intid
+                        + ") on the bound thread must throw IllegalArgumentException, but "
+                        + (here == null ? "it returned" : "threw " + here));
+            }
+            VCpuExit exit;
+            try {
+                exit = m.run();
+            } catch (RuntimeException e) {
+                throw new AssertionError("IRQ-002: after the refused injections run() must work, but threw " + e, e);
+            }
+            check(exit instanceof VCpuExit.Halt, "IRQ-002: after the refused injections the guest's " + (arm ? "WFI" : "HLT")
+                    + " must exit as Halt, but run() returned " + exit);
+        }
+    }
+
     /**
      * IPI-001 (AArch64).
      *
