@@ -202,8 +202,9 @@ public final class Cpu extends SystemUnit {
         @Override
         void execute(Cpu c) {
             if (--countdown == 0) {
-                if (c.mayCompileBlock()) {
-                    c.compileBlock(this, address).execute(c); // a block, like a candidate, starts counted
+                Instruction replacement = c.compileBlock(this, address);
+                if (replacement != null) {
+                    replacement.execute(c); // a block, like a candidate, starts counted
                     return;
                 }
                 countdown = THRESHOLD; // over the compile budget: ask again later
@@ -239,7 +240,8 @@ public final class Cpu extends SystemUnit {
      * Replaces a hot candidate in the current code page with the block that starts there (or with its
      * plain instruction when the run is shorter than two instructions).
      *
-     * @return what now runs the candidate's instruction
+     * @return what now runs the candidate's instruction, or null when the compile budget is spent (the
+     *     candidate stays)
      */
     private Instruction compileBlock(Candidate candidate, long address) {
         int start = (int) (address >>> 2) & 1023;
@@ -267,6 +269,9 @@ public final class Cpu extends SystemUnit {
         }
         Instruction compiled = candidate.single;
         if (parts.size() >= 2) {
+            if (!mayCompileBlock()) {
+                return null;
+            }
             try {
                 compiled = Block.compile(parts, needsPc, address, endsWithBranch, loops);
                 coverCode(start, parts.size());
