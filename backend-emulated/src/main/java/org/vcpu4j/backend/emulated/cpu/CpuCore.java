@@ -184,6 +184,65 @@ public abstract class CpuCore {
         Arrays.fill(codeTag, -1);
     }
 
+    // ------------------------------------------------------------------ register access for instructions
+
+    /** {@return Xn, or SP for n = 31 (the "Xn|SP" operand)} @param n the register number */
+    final long xs(int n) {
+        return n == 31 ? sp : x[n];
+    }
+
+    /** Writes Xd, or SP for n = 31. @param n the register number @param value the value */
+    final void setXs(int n, long value) {
+        if (n == 31) {
+            sp = value;
+        } else {
+            x[n] = value;
+        }
+    }
+
+    /** Writes Xd; n = 31 is XZR and ignores it. @param n the register number @param value the value */
+    final void setX(int n, long value) {
+        if (n != 31) {
+            x[n] = value;
+        }
+    }
+
+    /** Writes Wd (the upper half cleared); n = 31 is WZR. @param n the register @param value the value */
+    final void setW(int n, long value) {
+        if (n != 31) {
+            x[n] = value & 0xFFFF_FFFFL;
+        }
+    }
+
+    /** Writes Xd or Wd by sf; n = 31 is the zero register. @param n @param value @param sf 64-bit */
+    final void setR(int n, long value, boolean sf) {
+        if (n != 31) {
+            x[n] = sf ? value : value & 0xFFFF_FFFFL;
+        }
+    }
+
+    /** Writes a 128-bit vector register. @param n the register @param low bits 63:0 @param high bits 127:64 */
+    final void setV(int n, long low, long high) {
+        v[2 * n] = low;
+        v[2 * n + 1] = high;
+    }
+
+    /**
+     * {@return the base address register of a load or store: SP when Rn = 31, checked for 16-byte
+     * alignment (SCTLR_EL1.SA/SA0; an SP alignment fault, Arm ARM D1.3.6)}
+     *
+     * @param rn the register number
+     */
+    final long baseRegister(int rn) {
+        if (rn != 31) {
+            return x[rn];
+        }
+        if ((sp & 15) != 0 && (sys[SCTLR] & (el() == 0 ? 1 << 4 : 1 << 3)) != 0) {
+            throw syncException(0x26, 0); // SP alignment fault (Arm ARM D1.3.6)
+        }
+        return sp;
+    }
+
     // ------------------------------------------------------------------ registers and PSTATE
 
     /** {@return the current exception level, 0 or 1} */

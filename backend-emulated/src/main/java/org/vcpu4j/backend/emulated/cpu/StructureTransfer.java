@@ -41,7 +41,7 @@ final class StructureTransfer {
      * @param cpu the CPU
      * @param in the instruction, bits 31 and 29:25 = 0 00110
      */
-    static void execute(Cpu cpu, int in) {
+    static void execute(LoadStoreUnit cpu, int in) {
         if ((in & SINGLE) == 0) {
             multiple(cpu, in);
         } else {
@@ -53,7 +53,7 @@ final class StructureTransfer {
      * LD1-LD4/ST1-ST4 (multiple structures): 0 Q 0011000 L 000000 opcode size Rn Rt, and the post-index
      * form 0 Q 0011001 L 0 Rm opcode size Rn Rt (Arm ARM C4.1.88).
      */
-    private static void multiple(Cpu cpu, int in) {
+    private static void multiple(LoadStoreUnit cpu, int in) {
         boolean postIndex = (in & POST_INDEX) != 0;
         // bits 21:16 must be 000000 without writeback; bit 21 must be 0 with it
         if ((in & (postIndex ? 1 << 21 : 0x3F << 16)) != 0) {
@@ -86,7 +86,7 @@ final class StructureTransfer {
     }
 
     /** LD1/ST1 of one to four registers: each register's bytes in order, register after register. */
-    private static void contiguous(Cpu cpu, boolean load, boolean q, int rt, int registers, long address, int log2) {
+    private static void contiguous(LoadStoreUnit cpu, boolean load, boolean q, int rt, int registers, long address, int log2) {
         // 64 bits at a time when that is aligned; else element by element, so that SCTLR_EL1.A checks
         // each element against its own size, as the architecture does
         boolean wide = (address & 7) == 0;
@@ -107,7 +107,7 @@ final class StructureTransfer {
     }
 
     /** {@return 8 bytes of elements of {@code 1 << log2} bytes, little-endian} */
-    private static long loadChunk(Cpu cpu, long va, int log2, boolean wide) {
+    private static long loadChunk(LoadStoreUnit cpu, long va, int log2, boolean wide) {
         if (wide) {
             return cpu.read64(va);
         }
@@ -119,7 +119,7 @@ final class StructureTransfer {
     }
 
     /** Stores 8 bytes as elements of {@code 1 << log2} bytes, little-endian. */
-    private static void storeChunk(Cpu cpu, long va, int log2, boolean wide, long value) {
+    private static void storeChunk(LoadStoreUnit cpu, long va, int log2, boolean wide, long value) {
         if (wide) {
             cpu.write64(va, value);
             return;
@@ -133,7 +133,7 @@ final class StructureTransfer {
      * LD2-LD4/ST2-ST4: structure e (elements e of registers t, t+1, ...) sits at
      * {@code address + e * selem * ebytes}, its element s belonging to register (t + s) mod 32.
      */
-    private static void interleaved(Cpu cpu, boolean load, int elements, int log2, int rt, int selem, long address) {
+    private static void interleaved(LoadStoreUnit cpu, boolean load, int elements, int log2, int rt, int selem, long address) {
         int ebytes = 1 << log2;
         int esize = 8 << log2;
         for (int s = 0; s < selem; s++) {
@@ -166,7 +166,7 @@ final class StructureTransfer {
      * post-index form 0 Q 0011011 L R Rm opcode S size Rn Rt (Arm ARM C4.1.88; decode as in C7.2 LD1
      * (single structure)).
      */
-    private static void single(Cpu cpu, int in) {
+    private static void single(LoadStoreUnit cpu, int in) {
         boolean postIndex = (in & POST_INDEX) != 0;
         if (!postIndex && (in & (0x1F << 16)) != 0) { // bits 20:16 must be 00000 without writeback
             throw cpu.undefined();
@@ -231,7 +231,7 @@ final class StructureTransfer {
     private static final long[] REPLICATOR = {0x0101_0101_0101_0101L, 0x0001_0001_0001_0001L, 0x0000_0001_0000_0001L, 1L};
 
     /** LD1R-LD4R: element s goes to every lane of register (t + s) mod 32; the 64-bit forms zero bits 127:64. */
-    private static void replicate(Cpu cpu, boolean q, int log2, int rt, int selem, long address) {
+    private static void replicate(LoadStoreUnit cpu, boolean q, int log2, int rt, int selem, long address) {
         for (int s = 0; s < selem; s++) {
             long copies = cpu.read(address + ((long) s << log2), log2) * REPLICATOR[log2];
             cpu.setV((rt + s) & 31, copies, q ? copies : 0);
@@ -242,7 +242,7 @@ final class StructureTransfer {
      * One lane of each of registers t..t+selem-1 (mod 32), element s at {@code address + s * ebytes}; a load
      * keeps every other lane, bits 127:64 included, whatever Q is.
      */
-    private static void lane(Cpu cpu, boolean load, int log2, int index, int rt, int selem, long address) {
+    private static void lane(LoadStoreUnit cpu, boolean load, int log2, int index, int rt, int selem, long address) {
         int esize = 8 << log2;
         int bit = index * esize;
         int half = bit >>> 6;
@@ -263,7 +263,7 @@ final class StructureTransfer {
      * Post-index writeback: Rm = 31 adds the transfer size (the immediate forms), any other Rm adds Xm;
      * Rn = 31 writes SP.
      */
-    private static void writeBack(Cpu cpu, int in, int rn, long address, int total) {
+    private static void writeBack(LoadStoreUnit cpu, int in, int rn, long address, int total) {
         int rm = (in >>> 16) & 0x1F;
         long offset = rm == 31 ? total : cpu.x[rm];
         cpu.setXs(rn, address + offset);
