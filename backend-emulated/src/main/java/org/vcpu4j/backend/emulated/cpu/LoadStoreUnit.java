@@ -32,33 +32,45 @@ public abstract class LoadStoreUnit extends SystemUnit {
 
     /** LDP/LDNP of W or X registers in any addressing mode (bits 24:23: 01 post-index, 11 pre-index). */
     void loadPair(int in, long imm, int log2) {
-        int kind = (in >>> 23) & 3;
-        int rn = (in >>> 5) & 0x1F;
-        long b = baseRegister(rn);
-        long va = kind == 1 ? b : b + imm;
-        int bytes = 1 << log2;
-        probe(va, 2 * bytes, false);
-        long first = read(va, log2);
-        long second = read(va + bytes, log2);
-        setX(in & 0x1F, first);
-        setX((in >>> 10) & 0x1F, second);
-        if ((kind & 1) != 0) {
-            setXs(rn, b + imm);
-        }
+        transferPair(in, imm, log2, true, false);
     }
 
     /** STP/STNP of W or X registers in any addressing mode. */
     void storePair(int in, long imm, int log2) {
+        transferPair(in, imm, log2, false, false);
+    }
+
+    /**
+     * A general-purpose pair: both halves checked before either moves, the base written back for post-
+     * and pre-index (bits 24:23 = 01, 11).
+     *
+     * @param imm the scaled offset
+     * @param log2 2 for W, 3 for X
+     * @param signedWords LDPSW: the words are sign-extended
+     */
+    private void transferPair(int in, long imm, int log2, boolean load, boolean signedWords) {
         int kind = (in >>> 23) & 3;
         int rn = (in >>> 5) & 0x1F;
         long b = baseRegister(rn);
         long va = kind == 1 ? b : b + imm;
         int bytes = 1 << log2;
-        long first = x[in & 0x1F];
-        long second = x[(in >>> 10) & 0x1F];
-        probe(va, 2 * bytes, true);
-        write(va, log2, first);
-        write(va + bytes, log2, second);
+        if (load) {
+            probe(va, 2 * bytes, false);
+            long first = read(va, log2);
+            long second = read(va + bytes, log2);
+            if (signedWords) {
+                first = (int) first;
+                second = (int) second;
+            }
+            setX(in & 0x1F, first);
+            setX((in >>> 10) & 0x1F, second);
+        } else {
+            long first = x[in & 0x1F];
+            long second = x[(in >>> 10) & 0x1F];
+            probe(va, 2 * bytes, true);
+            write(va, log2, first);
+            write(va + bytes, log2, second);
+        }
         if ((kind & 1) != 0) {
             setXs(rn, b + imm);
         }
@@ -258,33 +270,7 @@ public abstract class LoadStoreUnit extends SystemUnit {
             throw undefined();
         }
         int log2 = opc == 2 ? 3 : 2;
-        long imm = (long) ((in << 10) >> 25) << log2;
-        int rn = (in >>> 5) & 0x1F;
-        int rt = in & 0x1F;
-        int rt2 = (in >>> 10) & 0x1F;
-        long b = baseRegister(rn);
-        long va = kind == 1 ? b : b + imm;
-        int bytes = 1 << log2;
-        if (load) {
-            probe(va, 2 * bytes, false);
-            long first = read(va, log2);
-            long second = read(va + bytes, log2);
-            if (opc == 1) {
-                first = (int) first;
-                second = (int) second;
-            }
-            setX(rt, first);
-            setX(rt2, second);
-        } else {
-            long first = x[rt];
-            long second = x[rt2];
-            probe(va, 2 * bytes, true);
-            write(va, log2, first);
-            write(va + bytes, log2, second);
-        }
-        if (kind == 1 || kind == 3) {
-            setXs(rn, b + imm);
-        }
+        transferPair(in, (long) ((in << 10) >> 25) << log2, log2, load, opc == 1);
     }
 
     /** LDP/STP/LDNP/STNP of S, D and Q registers. */
@@ -374,7 +360,7 @@ public abstract class LoadStoreUnit extends SystemUnit {
             setX(rt, first);
             setX(rt2, second);
         } else {
-            boolean ok = exclusiveAddress == va && storePair(va, log2, exclusiveValue, exclusiveValue2, x[rt], x[rt2]);
+            boolean ok = exclusiveAddress == va && exchangePair(va, log2, exclusiveValue, exclusiveValue2, x[rt], x[rt2]);
             exclusiveAddress = -1;
             setW(rs, ok ? 0 : 1);
         }
@@ -385,7 +371,7 @@ public abstract class LoadStoreUnit extends SystemUnit {
      * is one 64-bit exchange; an X pair is checked and written under {@link #atomicLock} (the JVM has no
      * 128-bit exchange).
      */
-    private boolean storePair(long va, int log2, long expected1, long expected2, long value1, long value2) {
+    private boolean exchangePair(long va, int log2, long expected1, long expected2, long value1, long value2) {
         probe(va, 2 << log2, true);
         if (log2 == 2) {
             long expected = (expected1 & 0xFFFF_FFFFL) | expected2 << 32;
@@ -430,7 +416,7 @@ public abstract class LoadStoreUnit extends SystemUnit {
         long first = read(va, log2);
         long second = read(va + bytes, log2);
         if (first == (x[rs] & mask) && second == (x[rs + 1] & mask)
-                && !storePair(va, log2, first, second, x[rt], rt == 31 ? 0 : x[rt + 1])) {
+                && !exchangePair(va, log2, first, second, x[rt], rt == 31 ? 0 : x[rt + 1])) {
             // Another vCPU changed the pair between the read and the exchange: report what it holds now.
             first = read(va, log2);
             second = read(va + bytes, log2);
