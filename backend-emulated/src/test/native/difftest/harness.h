@@ -7,7 +7,7 @@
 #define CODE_SIZE     0x10000UL
 #define SNIPPET_OFF   0x1000UL       /* the snippet's first word (the same address in the emulator) */
 #define SCRATCH_BASE  0x10010000UL   /* the scratch buffer the memory instructions use */
-#define SCRATCH_SIZE  0x8000UL
+#define SCRATCH_SIZE  0x10000UL
 #define MAX_WORDS     1024           /* snippet words per record */
 
 /* Context block; offsets are used by the asm in trampoline.S. */

@@ -11,8 +11,8 @@ final class DifftestLayout {
     static final long SNIPPET = CODE_BASE + 0x1000;
     /** Start of the scratch buffer. */
     static final long SCRATCH_BASE = 0x1001_0000L;
-    /** Size of the scratch buffer in bytes. */
-    static final int SCRATCH_SIZE = 0x8000;
+    /** Size of the scratch buffer in bytes (it ends where the emulator's RAM region ends). */
+    static final int SCRATCH_SIZE = 0x1_0000;
     /** Size of the emulator's RAM region, covering code and scratch. */
     static final long RAM_SIZE = 0x2_0000L;
     /** The stack pointer both worlds start the snippet with (inside the scratch buffer, 16-aligned). */

@@ -44,6 +44,23 @@ class GeneratorSanityProperties {
         assertEquals(0, o.signal(), () -> "the generator made a case QEMU cannot run:\n" + c.describe());
     }
 
+    /**
+     * The register roles' worst case stays inside the scratch buffer: the longest snippet moving one pointer
+     * the same way at every instruction, then the largest scaled index and the widest access. A rare case
+     * past the end once faulted under QEMU (which maps only the scratch buffer) but not in the emulator.
+     */
+    @Example
+    void pointerArithmeticCannotLeaveTheScratchBuffer() {
+        int drift = Generators.LONGEST_SNIPPET * Generators.MAX_WRITEBACK;
+        int reach = Generators.MAX_INDEX * Generators.MAX_INDEX_SCALE;
+        assertTrue(Generators.POINTER_LOW - drift - reach >= 0, "below the scratch buffer");
+        assertTrue(Generators.POINTER_LOW + Generators.POINTER_SPAN + drift + reach + Generators.MAX_ACCESS
+                <= DifftestLayout.SCRATCH_SIZE, "past the scratch buffer");
+        assertTrue(DifftestLayout.INITIAL_SP - reach >= DifftestLayout.SCRATCH_BASE
+                && DifftestLayout.INITIAL_SP + reach + Generators.MAX_ACCESS
+                        <= DifftestLayout.SCRATCH_BASE + DifftestLayout.SCRATCH_SIZE, "SP's reach");
+    }
+
     /** The harness executes the snippet: known results for a known snippet. */
     @Example
     void harnessComputesAKnownSnippet() {

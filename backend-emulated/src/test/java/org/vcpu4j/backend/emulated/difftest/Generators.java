@@ -32,6 +32,23 @@ final class Generators {
     static final int[] POINTERS = {20, 21, 22, 23};
     static final int POSITIVE_INDEX = 24;
     static final int NEGATIVE_INDEX = 25;
+    /** The lowest offset of x20-x23 in the scratch buffer at a snippet's start. */
+    static final int POINTER_LOW = 0x6000;
+    /** The span of x20-x23's starting offsets (they start in [POINTER_LOW, POINTER_LOW + POINTER_SPAN]). */
+    static final int POINTER_SPAN = 0x4000;
+    /** The largest magnitude of x24/x25 (aligned cases: 32 steps of 16 bytes). */
+    static final int MAX_INDEX = 32 * 16;
+    /** The most one instruction's writeback moves a pointer: a structure transfer post-indexed by x24/x25. */
+    static final int MAX_WRITEBACK = MAX_INDEX;
+    /**
+     * The largest scale of a register offset: LSL #4 for a Q register. A scaled index is the farthest any
+     * addressing mode reaches from its base (unsigned immediates reach at most 0x7F0, SP is never written back).
+     */
+    static final int MAX_INDEX_SCALE = 16;
+    /** The longest snippet {@link #cases} makes: the bounds above hold for this many writebacks in a row. */
+    static final int LONGEST_SNIPPET = 24;
+    /** The most bytes one instruction reaches from its address: LD4/ST4 of four Q registers. */
+    static final int MAX_ACCESS = 64;
 
     private Generators() {}
 
@@ -469,6 +486,10 @@ final class Generators {
      * @param unaligned whether the pointer and index registers get any byte offset (else multiples of 16)
      */
     static Arbitrary<DiffCase> cases(Set<InstructionClass> enabled, int maxLength, boolean unaligned) {
+        if (maxLength > LONGEST_SNIPPET) {
+            throw new IllegalArgumentException("snippets longer than " + LONGEST_SNIPPET
+                    + " instructions could walk a pointer out of the scratch buffer: " + maxLength);
+        }
         return cases(anyOf(enabled).list().ofMinSize(1).ofMaxSize(maxLength), unaligned);
     }
 
@@ -481,9 +502,9 @@ final class Generators {
     static Arbitrary<DiffCase> cases(Arbitrary<List<Instr>> instrs, boolean unaligned) {
         Arbitrary<List<Long>> data = registerValue().list().ofSize(DATA.length);
         int step = unaligned ? 1 : 16;
-        Arbitrary<List<Integer>> pointers = ints(0, 0x400 * 16 / step).list().ofSize(POINTERS.length);
+        Arbitrary<List<Integer>> pointers = ints(0, POINTER_SPAN / step).list().ofSize(POINTERS.length);
         Arbitrary<List<Long>> vectors = registerValue().list().ofSize(64);
-        return Combinators.combine(instrs, data, pointers, ints(0, 32 * 16 / step), ints(0, 32 * 16 / step), ints(0, 15),
+        return Combinators.combine(instrs, data, pointers, ints(0, MAX_INDEX / step), ints(0, MAX_INDEX / step), ints(0, 15),
                         Arbitraries.longs(), vectors)
                 .as((code, values, ptrs, pos, neg, nzcv, seed, vs) -> {
                     long[] x = new long[31];
@@ -491,7 +512,7 @@ final class Generators {
                         x[DATA[i]] = values.get(i);
                     }
                     for (int i = 0; i < POINTERS.length; i++) {
-                        x[POINTERS[i]] = DifftestLayout.SCRATCH_BASE + 0x2000 + (long) step * ptrs.get(i);
+                        x[POINTERS[i]] = DifftestLayout.SCRATCH_BASE + POINTER_LOW + (long) step * ptrs.get(i);
                     }
                     x[POSITIVE_INDEX] = (long) step * pos;
                     x[NEGATIVE_INDEX] = (long) -step * neg;
