@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.vcpu4j.backend.emulated.Guest.PAD_TO;
 
 import org.junit.jupiter.api.Test;
+import org.vcpu4j.api.AccessWidth;
 import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.api.aarch64.SystemRegister;
 
 /**
- * Unaligned data accesses: allowed to Normal memory while SCTLR_EL1.A is clear; with it set, an
- * alignment fault (data abort from the current EL, DFSC 0x21) at the access, with FAR_EL1 its address.
+ * Unaligned data accesses: allowed to Normal memory while SCTLR_EL1.A is clear; with it set, or to Device
+ * memory (every data access while the MMU is off), an alignment fault (data abort from the current EL,
+ * DFSC 0x21) at the access, with FAR_EL1 its address.
  */
 class AlignmentTest {
     private static final long R = Guest.RAM;
@@ -29,6 +31,8 @@ class AlignmentTest {
         0x4c407040, // 0x1c ld1 {v0.16b}, [x2]
         0x4c407840, // 0x20 ld1 {v0.4s}, [x2]
         0xd4000022, // 0x24 hvc #1
+        0xd50b7422, // 0x28 dc zva, x2
+        0xd4000022, // 0x2c hvc #1
         PAD_TO, 0xa00, // VBAR + 0x200: current EL with SP_ELx, synchronous
         0xd5385214, // 0xa00 mrs x20, esr_el1
         0xd5384035, // 0xa04 mrs x21, elr_el1
@@ -37,8 +41,9 @@ class AlignmentTest {
     };
 
     @Test
-    void unalignedAccessesWorkWhileSctlrAIsClear() {
+    void unalignedAccessesToNormalMemoryWorkWhileSctlrAIsClear() {
         try (Guest g = new Guest(PROGRAM)) {
+            g.enableMmu(true);
             g.writeLong(R + 0x1000, 0x1122_3344_5566_7788L);
             g.writeLong(R + 0x1008, 0x99AA_BBCC_DDEE_FF00L);
             g.vcpu.setGpr(2, R + 0x1001);
@@ -69,6 +74,69 @@ class AlignmentTest {
             g.vcpu.setGpr(5, R + 0x1008);
             assertInstanceOf(VCpuExit.Hypercall.class, g.run(), "aligned: no fault");
             assertEquals(R + 0x1c, g.pc(), "the program's own HVC, not the handler's");
+        }
+    }
+
+    @Test
+    void withTheMmuOffDataAccessesAreToDeviceMemoryAndMustBeAligned() {
+        try (Guest g = new Guest(PROGRAM)) {
+            g.vcpu.setGpr(2, R + 0x1001);
+            expectAlignmentFault(g, 0x9600_0021L, R + 0x0c, R + 0x1001);
+            g.edit(s -> s.pc(R + 0x10));
+            g.vcpu.setGpr(2, R + 0x1006);
+            expectAlignmentFault(g, 0x9600_0061L, R + 0x10, R + 0x1006);
+            assertEquals(0, g.readLong(R + 0x1000), "the faulting store wrote nothing");
+            g.edit(s -> s.pc(R + 0x10));
+            g.vcpu.setGpr(2, R + 0x1004);
+            g.vcpu.setGpr(5, R + 0x1008);
+            assertInstanceOf(VCpuExit.Hypercall.class, g.run(), "aligned: no fault");
+            assertEquals(R + 0x1c, g.pc(), "the program's own HVC, not the handler's");
+        }
+    }
+
+    @Test
+    void anUnalignedAccessToADeviceMappingFaultsButAnUnmappedAddressIsATranslationFaultFirst() {
+        try (Guest g = new Guest(PROGRAM)) {
+            g.enableMmu(false);
+            g.vcpu.setGpr(2, R + 0x1001);
+            expectAlignmentFault(g, 0x9600_0021L, R + 0x0c, R + 0x1001);
+            g.edit(s -> s.pc(R + 0x0c));
+            g.vcpu.setGpr(2, 0x8000_0001L); // gigabyte 2: no descriptor
+            expectAlignmentFault(g, 0x9600_0005L, R + 0x0c, 0x8000_0001L); // translation fault, level 1
+            g.edit(s -> s.pc(R + 0x0c)
+                    .sys(SystemRegister.SCTLR_EL1, s.build().sys(SystemRegister.SCTLR_EL1) | SCTLR_A));
+            expectAlignmentFault(g, 0x9600_0021L, R + 0x0c, 0x8000_0001L); // SCTLR_EL1.A: before translation
+        }
+    }
+
+    @Test
+    void anUnalignedAccessToDeviceMemoryWithNothingBehindItFaultsAtEl1InsteadOfExiting() {
+        try (Guest g = new Guest(PROGRAM)) {
+            g.vcpu.setGpr(2, Guest.UART + 2);
+            expectAlignmentFault(g, 0x9600_0021L, R + 0x0c, Guest.UART + 2);
+            g.edit(s -> s.pc(R + 0x0c));
+            g.vcpu.setGpr(2, Guest.UART);
+            assertEquals(new VCpuExit.MmioRead(Guest.UART, AccessWidth.QWORD, 1, AccessWidth.QWORD, false), g.run(), "aligned: an MMIO read");
+        }
+    }
+
+    @Test
+    void dcZvaZeroesNormalMemoryAndFaultsOnDeviceMemory() {
+        try (Guest g = new Guest(PROGRAM)) {
+            g.writeLong(R + 0x1040, -1);
+            g.writeLong(R + 0x1078, -1);
+            g.writeLong(R + 0x1080, -1);
+            g.edit(s -> s.pc(R + 0x28).sys(SystemRegister.VBAR_EL1, VBAR));
+            g.vcpu.setGpr(2, R + 0x1047);
+            expectAlignmentFault(g, 0x9600_0061L, R + 0x28, R + 0x1047); // a store; FAR is the operand
+            assertEquals(-1, g.readLong(R + 0x1040), "nothing zeroed");
+            g.enableMmu(true);
+            g.edit(s -> s.pc(R + 0x28));
+            assertInstanceOf(VCpuExit.Hypercall.class, g.run());
+            assertEquals(R + 0x30, g.pc(), "the program's own HVC, not the handler's");
+            assertEquals(0, g.readLong(R + 0x1040), "the 64-byte block holding the address is zero");
+            assertEquals(0, g.readLong(R + 0x1078));
+            assertEquals(-1, g.readLong(R + 0x1080), "the next block is not");
         }
     }
 

@@ -11,6 +11,7 @@ import org.vcpu4j.api.VirtualMachine;
 import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
 import org.vcpu4j.api.aarch64.Aarch64SetupConfig;
 import org.vcpu4j.api.aarch64.Aarch64State;
+import org.vcpu4j.api.aarch64.SystemRegister;
 import org.vcpu4j.spi.Backends;
 
 /**
@@ -91,6 +92,24 @@ final class Guest implements AutoCloseable {
 
     VCpuExit run() {
         return vcpu.run();
+    }
+
+    /** The level-1 table of {@link #enableMmu}: RAM's last page. */
+    static final long IDENTITY_L1 = RAM + RAM_SIZE - 0x1000;
+
+    /**
+     * Turns the MMU on with RAM's gigabyte mapped onto itself, EL1 read/write/execute, as one 1 GiB block
+     * (Arm ARM D8.3: AF, AttrIndx) from a level-1 table at {@link #IDENTITY_L1}; TCR_EL1.T0SZ 25, so a walk
+     * starts at level 1. MAIR_EL1 attribute 0 is Device-nGnRnE, attribute 1 Normal write-back.
+     *
+     * @param normal whether the block is Normal memory (else Device-nGnRnE)
+     */
+    void enableMmu(boolean normal) {
+        writeLong(IDENTITY_L1 + 8 * (RAM >>> 30), RAM | 1L << 10 | (normal ? 1L << 2 : 0) | 1);
+        long tcr = 25 | 25L << 16 | 2L << 30 | 5L << 32; // T0SZ, T1SZ, TG1 4 KiB, IPS 48 bits
+        edit(s -> s.sys(SystemRegister.SCTLR_EL1, s.build().sys(SystemRegister.SCTLR_EL1) | 1)
+                .sys(SystemRegister.TCR_EL1, tcr).sys(SystemRegister.TTBR0_EL1, IDENTITY_L1)
+                .sys(SystemRegister.MAIR_EL1, 0xFFL << 8));
     }
 
     /** Sets registers before a run by editing the state. */

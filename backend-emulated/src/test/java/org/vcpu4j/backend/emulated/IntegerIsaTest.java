@@ -15,7 +15,8 @@ import org.vcpu4j.api.aarch64.SystemRegister;
  * The A64 base integer instructions and the SIMD&amp;FP moves, one program per class. Each program starts with a branch over a
  * 16-byte aligned data area ({@code buf}), runs from {@code snippet} and ends in {@code hvc #0}. The
  * expected registers and flags were produced by running the same code under {@code qemu-aarch64}
- * (registers that hold addresses differ between the two and are not compared).
+ * (registers that hold addresses differ between the two and are not compared). The MMU is on with
+ * RAM as Normal memory, as a Linux process's memory is, so unaligned accesses work as they did there.
  */
 class IntegerIsaTest {
 
@@ -48,6 +49,7 @@ class IntegerIsaTest {
 
     private static void check(Case c) {
         try (Guest g = new Guest(c.image())) {
+            g.enableMmu(true);
             g.edit(b -> b.sys(SystemRegister.CPACR_EL1, 3L << 20)); // FP/SIMD enabled, as under Linux
             VCpuExit exit = g.run();
             assertInstanceOf(VCpuExit.Hypercall.class, exit, c.name() + " should end in its HVC, not " + exit);

@@ -143,6 +143,8 @@ public abstract class CpuCore {
     private final long[] tlbPhysicalPage = new long[3 * TLB_SIZE];
     /** For a write entry: the code set holding a copy of its page (stores patch it), or -1. */
     private final int[] tlbCodeSet = new int[3 * TLB_SIZE];
+    /** Whether the entry maps Device memory (its data accesses must be aligned). */
+    private final boolean[] tlbDevice = new boolean[3 * TLB_SIZE];
 
     // ---- decoded code: a copy of each guest page instructions are fetched from, with each word's
     // Instruction (decoded when the word first runs) and the Blocks compiled from hot runs. Stores by
@@ -561,6 +563,12 @@ public abstract class CpuCore {
     protected abstract long translate(long va, int kind);
 
     /**
+     * {@return whether the last successful {@link #translate} mapped Device memory} (every data access
+     * with the MMU off; with it on, a MAIR_EL1 attribute of the form 0b0000xxxx)
+     */
+    protected abstract boolean translatedToDevice();
+
+    /**
      * Finds the host memory of a page, filling a TLB entry; a guest-physical address with no region
      * (or without the permission) traps to EL2.
      */
@@ -577,6 +585,7 @@ public abstract class CpuCore {
         tlbOffset[slot] = (pa & ~0xFFFL) - map.start(r);
         tlbPhysicalPage[slot] = pa >>> 12;
         tlbCodeSet[slot] = kind == WRITE ? codeSetOf(pa >>> 12) : -1;
+        tlbDevice[slot] = translatedToDevice();
         return slot;
     }
 
@@ -749,14 +758,33 @@ public abstract class CpuCore {
     }
 
     /**
-     * The alignment check of an access that is not aligned to its size: with SCTLR_EL1.A set, an
-     * alignment fault (DFSC 0x21), which comes before any translation fault (Arm ARM D1, "Alignment
-     * support"); without it the access goes on.
+     * The alignment check of an access that is not aligned to its size (Arm ARM B2, "Alignment of data
+     * accesses"): with SCTLR_EL1.A set, an alignment fault (DFSC 0x21) that comes before any
+     * translation fault; otherwise the access faults only if it is to Device memory, which translation
+     * decides, so a translation fault comes first there (AArch64.CheckAlignment, then the memory type
+     * check after the stage-1 walk).
      */
     private void misaligned(long va, int kind) {
-        if ((sys[SCTLR] & 2) != 0) {
+        if ((sys[SCTLR] & 2) != 0 || isDevice(va, kind)) {
             abort(va, kind, 0x21);
         }
+    }
+
+    /**
+     * {@return whether a data access to {@code va} is to Device memory}, from the TLB or, on a miss, from a
+     * stage-1 translation (which takes its fault; a stage-2 fault is not checked here, as the alignment
+     * fault of a stage-1 Device mapping comes before it).
+     *
+     * @param va the address
+     * @param kind READ or WRITE
+     */
+    protected final boolean isDevice(long va, int kind) {
+        int slot = kind * TLB_SIZE + ((int) (va >>> 12) & TLB_MASK);
+        if (tlbTag[slot] == va >>> 12) {
+            return tlbDevice[slot];
+        }
+        translate(va, kind);
+        return translatedToDevice();
     }
 
     /**

@@ -48,6 +48,13 @@ public abstract class Mmu extends CpuCore {
         return result;
     }
 
+    @Override
+    protected final boolean translatedToDevice() {
+        // MMU off: data accesses are Device-nGnRnE (Arm ARM D8, "The effects of disabling an address
+        // translation stage", with HCR_EL2.DC = 0). MAIR_EL1 Attr<n>[7:4] = 0b0000 is Device.
+        return lastAttrIndex < 0 || (sys[MAIR] >>> (8 * lastAttrIndex) & 0xF0) == 0;
+    }
+
     /**
      * A translation table walk read guest-physical memory with nothing behind it: a stage-2 fault on
      * the walk (S1PTW) that leaves to EL2 without a valid syndrome.

@@ -300,7 +300,7 @@ public abstract class SystemUnit extends Mmu {
                     if (el0 && (sys[SCTLR] & (1 << 14)) == 0) {
                         throw syncException(0x18, sysIss(in));
                     }
-                    zeroBlock(value & ~63L);
+                    zeroBlock(value);
                 }
                 case 5 << 3 | 1 -> { // IC IVAU
                     if (el0 && (sys[SCTLR] & (1 << 26)) == 0) {
@@ -332,7 +332,15 @@ public abstract class SystemUnit extends Mmu {
         }
     }
 
-    private void zeroBlock(long va) {
+    /**
+     * DC ZVA: zeroes the 64-byte block holding {@code address}; on Device memory it is an alignment fault
+     * reported at the register's address, whatever its alignment (Arm ARM, DC ZVA and AArch64.DC).
+     */
+    private void zeroBlock(long address) {
+        long va = address & ~63L;
+        if (isDevice(va, WRITE)) {
+            abort(address, WRITE, 0x21);
+        }
         probe(va, 64, true);
         for (int i = 0; i < 64; i += 8) {
             write64(va + i, 0);

@@ -34,7 +34,7 @@ class DifferentialProperties {
             InstructionClass.UNPRIVILEGED,
             InstructionClass.EXCLUSIVE, InstructionClass.ATOMIC, InstructionClass.ARITHMETIC_IMMEDIATE,
             InstructionClass.SIMD_LOAD_STORE, InstructionClass.SIMD_STRUCTURE, InstructionClass.SIMD_MOVE,
-            InstructionClass.SYSTEM);
+            InstructionClass.SYSTEM, InstructionClass.CACHE_ZERO);
     /** The structure loads and stores, with the other SIMD&amp;FP loads, stores and moves around them. */
     private static final Set<InstructionClass> STRUCTURES = EnumSet.of(
             InstructionClass.SIMD_STRUCTURE, InstructionClass.SIMD_LOAD_STORE, InstructionClass.SIMD_MOVE,
@@ -129,22 +129,22 @@ class DifferentialProperties {
 
     @Provide
     Arbitrary<DiffCase> dataProcessing() {
-        return Generators.cases(enabled(DATA_PROCESSING), 12);
+        return Generators.cases(enabled(mmuOff(DATA_PROCESSING)), 12);
     }
 
     @Provide
     Arbitrary<DiffCase> memory() {
-        return Generators.cases(enabled(MEMORY), 12);
+        return Generators.cases(enabled(mmuOff(MEMORY)), 12);
     }
 
     @Provide
     Arbitrary<DiffCase> control() {
-        return Generators.cases(enabled(CONTROL), 12);
+        return Generators.cases(enabled(mmuOff(CONTROL)), 12);
     }
 
     @Provide
     Arbitrary<DiffCase> everything() {
-        return Generators.cases(enabled(ENABLED), 24);
+        return Generators.cases(enabled(mmuOff(ENABLED)), 24);
     }
 
     /** Integer data processing: immediate, register, bitfield, conditional, carry, multiply/divide, reversal. */
@@ -163,6 +163,16 @@ class DifferentialProperties {
     @Property(tries = 3000, shrinking = ShrinkingMode.FULL)
     void branchesAgreeWithQemu(@ForAll("control") DiffCase c) {
         check(c);
+    }
+
+    /**
+     * The classes that run with the emulator's MMU off: all but DC ZVA, since every data access is then to
+     * Device memory, where DC ZVA takes an alignment fault, and qemu-aarch64's process has Normal memory.
+     */
+    private static Set<InstructionClass> mmuOff(Set<InstructionClass> classes) {
+        Set<InstructionClass> s = EnumSet.copyOf(classes);
+        s.remove(InstructionClass.CACHE_ZERO);
+        return s;
     }
 
     /** The classes that run with the emulator's MMU on: all but the unprivileged loads and stores. */
@@ -194,7 +204,7 @@ class DifferentialProperties {
 
     @Provide
     Arbitrary<DiffCase> structures() {
-        return Generators.cases(enabled(STRUCTURES), 12);
+        return Generators.cases(enabled(mmuOff(STRUCTURES)), 12);
     }
 
     /**

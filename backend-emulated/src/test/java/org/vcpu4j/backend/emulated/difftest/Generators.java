@@ -211,8 +211,9 @@ final class Generators {
                         int q = cmode == 15 && f[2] == 1 ? 1 : f[0];
                         return A64.simdModifiedImmediate(q, f[2], cmode, f[3], f[4]);
                     }, ints(0, 1), ints(0, 15), ints(0, 1), ints(0, 255), ints(0, 31)));
-            case SYSTEM -> fields(f -> A64.system(f[0], f[1], f[0] == 4 ? f[2] : f[0] == 6 ? f[4] : f[3]),
-                    ints(0, 6), ints(1, 2, 3, 5, 6, 7, 9, 10, 11, 13, 14, 15), dataOrZr(), anyReg(), pointer());
+            case SYSTEM -> fields(f -> A64.system(f[0], f[1], f[0] == 4 ? f[2] : f[3]),
+                    ints(0, 5), ints(1, 2, 3, 5, 6, 7, 9, 10, 11, 13, 14, 15), dataOrZr(), anyReg());
+            case CACHE_ZERO -> fields(f -> A64.system(6, 0, f[0]), pointer());
             case PC_RELATIVE_ADDRESS -> fields(f -> new Instr.PcRelative(Instr.PcKind.ADR, f[0], f[1], f[2]),
                     dataOrZr(), ints(0, 1), ints(-(1 << 20), (1 << 20) - 1));
         };

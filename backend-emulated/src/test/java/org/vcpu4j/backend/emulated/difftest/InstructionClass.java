@@ -41,8 +41,13 @@ enum InstructionClass {
     FAULT,
     /** ADR, ADRP. */
     PC_RELATIVE_ADDRESS,
-    /** NOP, DMB, DSB, ISB, MRS/MSR NZCV, DC ZVA. */
+    /** NOP, DMB, DSB, ISB, MRS/MSR NZCV. */
     SYSTEM,
+    /**
+     * DC ZVA. Only with the MMU on: with it off every data access is to Device memory, where DC ZVA takes
+     * an alignment fault, while qemu-aarch64's process has Normal memory.
+     */
+    CACHE_ZERO,
     /** A store over a later instruction of the snippet, DC CVAU/IC IVAU maintenance, then running it. */
     SELF_MODIFYING,
     /**
