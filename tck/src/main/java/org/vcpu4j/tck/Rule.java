@@ -63,6 +63,15 @@ public enum Rule {
             + "FAR_EL1 = its address (AArch64)",
             List.of("Rewind the PC advance before injecting the abort", "ESR_EL1 ISV = 0, WnR = 1 for stores",
                     "KVM: KVM_SET_VCPU_EVENTS with ext_dabt_pending")),
+    /** Device memory alignment. */
+    ALIGN_001("ALIGN-001", "With the MMU off every data access is to Device memory, so an unaligned load or store "
+            + "takes an alignment fault at VBAR_EL1+0x200: ESR_EL1.EC = 0x25, DFSC = 0x21, WnR as the access, "
+            + "ELR_EL1 = the access, FAR_EL1 = its address; over RAM it changes no memory, over nothing it does "
+            + "not exit (AArch64)",
+            List.of("The memory-type alignment check comes after the stage-1 walk and before any stage-2 fault "
+                    + "(Arm ARM: Alignment of data accesses)", "SCTLR_EL1.A clear does not allow unaligned "
+                    + "Device accesses", "Hardware backends get this from the CPU: a failure means the guest ran "
+                    + "with the MMU on or the exit path took the fault for MMIO")),
     /** PC contract. */
     PC_001("PC-001", "When run() returns an MMIO, system-register, HVC, SMC, port or WFI/HLT exit, the PC "
             + "already points past the trapping instruction",
@@ -164,7 +173,7 @@ public enum Rule {
             case SYS_001, SYS_002 -> arm ? EnumSet.of(Capability.SYSREG_TRAPS) : EnumSet.noneOf(Capability.class);
             case PSCI_001 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.PSCI_FORWARDED);
             case CTX_004 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.FP_SIMD_STATE);
-            case EXIT_003, EXIT_004 -> EnumSet.of(Capability.AARCH64_GUEST);
+            case EXIT_003, EXIT_004, ALIGN_001 -> EnumSet.of(Capability.AARCH64_GUEST);
             case IPI_001 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.IPI_EXITS);
             case HVC_001, HVC_002 -> EnumSet.of(Capability.HYPERCALLS);
             case IRQ_001 -> EnumSet.of(Capability.INTERRUPTS);

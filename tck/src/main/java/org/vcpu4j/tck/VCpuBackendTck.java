@@ -22,6 +22,7 @@ import org.vcpu4j.tck.arbitraries.StateRecipe;
 import org.vcpu4j.tck.arbitraries.TrapCase;
 import org.vcpu4j.tck.arbitraries.X86Arbitraries;
 import org.vcpu4j.tck.arbitraries.X86StateRecipe;
+import org.vcpu4j.tck.asm.A64LoadStore;
 import org.vcpu4j.tck.internal.IsaKit;
 import org.vcpu4j.tck.internal.RuleChecks;
 
@@ -226,6 +227,12 @@ public abstract class VCpuBackendTck {
         return mmioCases().filter(MmioCase::isLoad);
     }
 
+    /** @return AArch64 single-register loads and stores wider than a byte (an address can be unaligned for them) */
+    @Provide
+    Arbitrary<A64LoadStore> unalignableLoadStores() {
+        return A64Arbitraries.loadStores().filter(a -> a.width().bytes() > 1);
+    }
+
     /** @return trapped system-register accesses (AArch64) or port accesses (x86-64) */
     @Provide
     Arbitrary<RegisterSpaceCase> registerSpaceCases() {
@@ -404,6 +411,23 @@ public abstract class VCpuBackendTck {
     public void exit004_externalAbortAnswerIsTakenByTheGuest(@ForAll("mmioCases") MmioCase access,
             @ForAll("gprValues") List<Long> gprs) {
         verify(Rule.EXIT_004, () -> checks().exit004(access, gprs));
+    }
+
+    /**
+     * ALIGN-001: an unaligned access with the MMU off is an alignment fault the guest takes.
+     *
+     * @param access the load or store (two bytes wide or more)
+     * @param skew how far from its alignment the address is (taken modulo the width, never 0)
+     * @param toRam whether RAM is behind the address (else nothing is)
+     * @param unmapped the unmapped address used when {@code toRam} is false
+     * @param gprs the registers
+     */
+    @Property
+    @TckRule(Rule.ALIGN_001)
+    public void align001_unalignedAccessWithTheMmuOffIsAnAlignmentFault(@ForAll("unalignableLoadStores")
+            A64LoadStore access, @ForAll @IntRange(min = 1, max = 7) int skew, @ForAll boolean toRam,
+            @ForAll("unmappedAddresses") long unmapped, @ForAll("gprValues") List<Long> gprs) {
+        verify(Rule.ALIGN_001, () -> checks().align001(access, skew, toRam, unmapped, gprs));
     }
 
     // ---------------------------------------------------------------- PC

@@ -32,6 +32,7 @@ import org.vcpu4j.tck.arbitraries.RegisterSpaceCase;
 import org.vcpu4j.tck.arbitraries.StateRecipe;
 import org.vcpu4j.tck.arbitraries.TrapCase;
 import org.vcpu4j.tck.asm.A64;
+import org.vcpu4j.tck.asm.A64LoadStore;
 import org.vcpu4j.tck.asm.A64SysReg;
 import org.vcpu4j.tck.asm.X86;
 import org.vcpu4j.tck.asm.X86PortAccess;
@@ -364,12 +365,8 @@ public final class RuleChecks {
         if (!(c instanceof MmioCase.A64 a)) {
             throw new AssertionError("EXIT-004 is an AArch64 rule; the capability check should have skipped it");
         }
-        A64SysReg esr = A64SysReg.of(SystemRegister.ESR_EL1);
-        A64SysReg far = A64SysReg.of(SystemRegister.FAR_EL1);
-        A64SysReg elr = new A64SysReg(3, 0, 4, 0, 1); // ELR_EL1 (D19.2.36)
-        int[] handler = {esr.mrs(0), elr.mrs(1), far.mrs(2), A64.hvc(0)};
         try (Machine m = Machine.start(hv, kit, A64.toBytes(a.access().encode(), A64.wfi()), Set.of())) {
-            m.write(A64Kit.VECTORS + 0x200, A64.toBytes(handler)); // current EL with SP_ELx, synchronous
+            installSyncHandler(m);
             RegisterState before = kit.withGprs(m.baseline(), gprs, kit.codeAddress());
             before = ((Aarch64State) kit.withGpr(before, a.access().rn(), a.address() - a.access().offset()))
                     .toBuilder().sys(SystemRegister.VBAR_EL1, A64Kit.VECTORS).build();
@@ -384,25 +381,84 @@ public final class RuleChecks {
                         + "VBAR_EL1+0x200 must run and call HVC with ESR/ELR/FAR, but run() returned " + taken + " "
                         + m.describeCpu());
             }
-            long esrValue = h.number();
-            List<String> problems = new ArrayList<>();
-            if ((esrValue >>> 26 & 0x3F) != 0x25) {
-                problems.add(String.format("ESR_EL1.EC = 0x%x, not 0x25 (data abort from the current EL)", esrValue >>> 26 & 0x3F));
-            }
-            if ((esrValue & 0x3F) != 0x10) {
-                problems.add(String.format("ESR_EL1.DFSC = 0x%x, not 0x10 (synchronous external abort)", esrValue & 0x3F));
-            }
-            if ((esrValue >>> 6 & 1) != (c.isLoad() ? 0 : 1)) {
-                problems.add("ESR_EL1.WnR = " + (esrValue >>> 6 & 1) + " for a " + (c.isLoad() ? "load" : "store"));
-            }
-            if (h.arg(0) != kit.codeAddress()) {
-                problems.add(String.format("ELR_EL1 = 0x%x, not the access at 0x%x", h.arg(0), kit.codeAddress()));
-            }
-            if (h.arg(1) != a.address()) {
-                problems.add(String.format("FAR_EL1 = 0x%x, not the address 0x%x", h.arg(1), a.address()));
-            }
+            List<String> problems = dataAbortProblems(h, 0x10, "synchronous external abort", c.isLoad(), a.address());
             check(problems.isEmpty(), "EXIT-004: " + c + " answered with an external abort: " + problems);
         }
+    }
+
+    /**
+     * ALIGN-001 (AArch64).
+     *
+     * @param access the load or store, two bytes wide or more
+     * @param skew how far from the width's alignment the address is (modulo the width; 0 counts as 1)
+     * @param toRam whether the address is in RAM (else nothing is behind it)
+     * @param unmapped an unmapped, 8-byte aligned address for {@code toRam == false}
+     * @param gprs the registers
+     */
+    public void align001(A64LoadStore access, int skew, boolean toRam, long unmapped, List<Long> gprs) {
+        int width = access.width().bytes();
+        int off = skew % width == 0 ? 1 : skew % width;
+        long line = toRam ? kit.dataAddress() + 0x100 : unmapped;
+        long address = line + off;
+        String what = access.assembly() + String.format(" -> 0x%x (%s)", address, toRam ? "RAM" : "nothing mapped");
+        long pattern = 0x0123_4567_89AB_CDEFL;
+        try (Machine m = Machine.start(hv, kit, A64.toBytes(access.encode(), A64.wfi()), Set.of())) {
+            installSyncHandler(m);
+            if (toRam) {
+                m.write(line, A64.toBytes((int) pattern, (int) (pattern >>> 32), (int) ~pattern, (int) (~pattern >>> 32)));
+            }
+            RegisterState before = kit.withGprs(m.baseline(), gprs, kit.codeAddress());
+            before = ((Aarch64State) kit.withGpr(before, access.rn(), address - access.offset())).toBuilder()
+                    .sys(SystemRegister.VBAR_EL1, A64Kit.VECTORS).build();
+            m.cpu().restoreState(before);
+            VCpuExit taken = m.run();
+            if (!(taken instanceof VCpuExit.Hypercall h)) {
+                throw new AssertionError("ALIGN-001: " + what + " with the MMU off: the guest's handler at VBAR_EL1+0x200 "
+                        + "must run and call HVC with ESR/ELR/FAR, but run() returned " + taken + " " + m.describeCpu());
+            }
+            List<String> problems = dataAbortProblems(h, 0x21, "alignment fault", access.isLoad(), address);
+            if (toRam && (m.readLong(line) != pattern || m.readLong(line + 8) != ~pattern)) {
+                problems.add(String.format("memory changed: 0x%016x 0x%016x, was 0x%016x 0x%016x", m.readLong(line),
+                        m.readLong(line + 8), pattern, ~pattern));
+            }
+            check(problems.isEmpty(), "ALIGN-001: " + what + " with the MMU off: " + problems);
+        }
+    }
+
+    /**
+     * Writes a synchronous-exception handler at VBAR_EL1 + 0x200 (current EL with SP_ELx) that calls
+     * {@code HVC #0} with x0 = ESR_EL1, x1 = ELR_EL1 and x2 = FAR_EL1.
+     */
+    private static void installSyncHandler(Machine m) {
+        A64SysReg esr = A64SysReg.of(SystemRegister.ESR_EL1);
+        A64SysReg far = A64SysReg.of(SystemRegister.FAR_EL1);
+        A64SysReg elr = new A64SysReg(3, 0, 4, 0, 1); // ELR_EL1 (D19.2.36)
+        m.write(A64Kit.VECTORS + 0x200, A64.toBytes(esr.mrs(0), elr.mrs(1), far.mrs(2), A64.hvc(0)));
+    }
+
+    /**
+     * {@return how the data abort that {@link #installSyncHandler}'s handler reported differs from one taken
+     * from the current EL at the code address with the given fault status, direction and address}
+     */
+    private List<String> dataAbortProblems(VCpuExit.Hypercall h, int dfsc, String dfscName, boolean load, long far) {
+        long esrValue = h.number();
+        List<String> problems = new ArrayList<>();
+        if ((esrValue >>> 26 & 0x3F) != 0x25) {
+            problems.add(String.format("ESR_EL1.EC = 0x%x, not 0x25 (data abort from the current EL)", esrValue >>> 26 & 0x3F));
+        }
+        if ((esrValue & 0x3F) != dfsc) {
+            problems.add(String.format("ESR_EL1.DFSC = 0x%x, not 0x%x (%s)", esrValue & 0x3F, dfsc, dfscName));
+        }
+        if ((esrValue >>> 6 & 1) != (load ? 0 : 1)) {
+            problems.add("ESR_EL1.WnR = " + (esrValue >>> 6 & 1) + " for a " + (load ? "load" : "store"));
+        }
+        if (h.arg(0) != kit.codeAddress()) {
+            problems.add(String.format("ELR_EL1 = 0x%x, not the access at 0x%x", h.arg(0), kit.codeAddress()));
+        }
+        if (h.arg(1) != far) {
+            problems.add(String.format("FAR_EL1 = 0x%x, not the address 0x%x", h.arg(1), far));
+        }
+        return problems;
     }
 
     // ------------------------------------------------------------------ PC
