@@ -1,9 +1,12 @@
 package org.vcpu4j.backend.emulated.difftest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -251,6 +254,29 @@ class DifferentialProperties {
     @Property(tries = 2000, shrinking = ShrinkingMode.FULL)
     void mixedSnippetsWithTheMmuOnAgreeWithQemu(@ForAll("everythingMmuOn") DiffCase c) {
         check(c, true);
+    }
+
+    /**
+     * Just past the scratch buffer nothing is mapped in either world: a store (an MMIO exit in the emulator)
+     * and a load pair (a nested page fault: no valid syndrome) are SIGSEGV at the access under QEMU, and
+     * the emulator must agree, with the MMU off and on.
+     */
+    @Example
+    void accessesJustPastTheScratchBufferFaultInBothWorlds() {
+        long past = DifftestLayout.SCRATCH_BASE + DifftestLayout.SCRATCH_SIZE;
+        List<Instr> accesses = List.of(
+                A64.loadStoreUnsigned(3, 0, 0, 20, 0),  // str x0, [x20]
+                A64.loadStorePair(2, 2, 1, 0, 2, 20, 1)); // ldp x1, x2, [x20]
+        for (Instr access : accesses) {
+            long[] x = new long[31];
+            x[20] = past;
+            DiffCase c = new DiffCase(List.of(access), x, 0, 1);
+            Outcome qemu = QemuHarness.shared().run(c);
+            assertEquals(11, qemu.signal(), () -> "QEMU maps nothing past the scratch buffer:\n" + c.describe());
+            assertEquals(c.layout().address(0), qemu.faultPc(), "the access faults");
+            check(c, false);
+            check(c, true);
+        }
     }
 
     /** Longer snippets mixing every enabled class. */

@@ -13,8 +13,11 @@ final class DifftestLayout {
     static final long SCRATCH_BASE = 0x1001_0000L;
     /** Size of the scratch buffer in bytes (it ends where the emulator's RAM region ends). */
     static final int SCRATCH_SIZE = 0x1_0000;
-    /** Size of the emulator's RAM region, covering code and scratch. */
-    static final long RAM_SIZE = 0x2_0000L;
+    /**
+     * Size of the emulator's RAM region: exactly what the harness maps (the code page and the scratch buffer),
+     * so an access outside both faults in both worlds.
+     */
+    static final long RAM_SIZE = SCRATCH_BASE + SCRATCH_SIZE - CODE_BASE;
     /** The stack pointer both worlds start the snippet with (inside the scratch buffer, 16-aligned). */
     static final long INITIAL_SP = SCRATCH_BASE + 0x4000;
 

@@ -143,6 +143,12 @@ final class EmulatorRunner implements AutoCloseable {
                 failure = String.format("the emulator took an exception with ESR_EL1 0x%x (EC 0x%x) at 0x%x", esr,
                         esr >>> 26, faultPc);
             }
+        } else if (exit instanceof VCpuExit.MmioRead || exit instanceof VCpuExit.MmioWrite
+                || exit instanceof VCpuExit.NestedPageFault) {
+            // nothing is mapped there, which a Linux process sees as SIGSEGV at the access; an MMIO exit
+            // has the PC past the access already (the PC contract), a nested page fault leaves it on it
+            signal = 11;
+            faultPc = exit instanceof VCpuExit.NestedPageFault ? end.pc() : end.pc() - 4;
         } else if (!hypercallLike || end.pc() != layout.end() + 4) {
             failure = String.format("the emulator stopped with %s at pc 0x%x (expected the hvc #0 at 0x%x)", exit,
                     end.pc(), layout.end());
