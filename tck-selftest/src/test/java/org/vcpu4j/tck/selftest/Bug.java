@@ -101,6 +101,25 @@ enum Bug {
         Leaks.leakOne();
         return cpu;
     }),
+    /**
+     * An unaligned access to Device memory is dropped instead of faulting (as if it were Normal memory with
+     * no effect): when the guest's handler reports an alignment fault, the wrapper returns to the
+     * instruction after the access as if the exception had never been taken.
+     */
+    DEVICE_ALIGNMENT_IGNORED(Rule.ALIGN_001, cpu -> new DelegatingVCpu(cpu) {
+        @Override
+        public VCpuExit run() {
+            VCpuExit exit = delegate.run();
+            Aarch64State s = (Aarch64State) delegate.saveState();
+            long esr = s.sys(SystemRegister.ESR_EL1);
+            if (exit instanceof VCpuExit.Hypercall && (esr >>> 26) == 0x25 && (esr & 0x3F) == 0x21) {
+                delegate.restoreState(s.toBuilder().pc(s.elrEl1() + 4).pstate(s.spsrEl1())
+                        .sys(SystemRegister.ESR_EL1, 0).build());
+                return delegate.run();
+            }
+            return exit;
+        }
+    }),
     /** The hypercall arguments are read one register too far (x2..x7). */
     HYPERCALL_ARGUMENTS_SHIFTED(Rule.HVC_001, cpu -> new DelegatingVCpu(cpu) {
         @Override
