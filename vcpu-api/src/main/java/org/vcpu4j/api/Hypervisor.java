@@ -19,7 +19,12 @@ public interface Hypervisor extends AutoCloseable {
      */
     VirtualMachine createVirtualMachine();
 
-    /** Closes every VM this hypervisor created. Idempotent. */
+    /**
+     * Closes every VM this hypervisor created, then the backend. Idempotent. While a vCPU of any VM
+     * runs, it throws and changes nothing.
+     *
+     * @throws IllegalVCpuStateException if a vCPU is running
+     */
     @Override
     void close();
 }

@@ -191,7 +191,12 @@ public interface VCpu extends AutoCloseable {
      */
     void setInstructionLimit(long limit);
 
-    /** Releases every resource of this vCPU. Allowed in every state but {@code RUNNING}; idempotent. */
+    /**
+     * Releases every resource of this vCPU. Allowed in every state but {@code RUNNING}; idempotent. While
+     * the vCPU is bound ({@code READY}), only the bound thread may close it (as every other operation).
+     *
+     * @throws IllegalVCpuStateException if the vCPU is running, or bound to another thread
+     */
     @Override
     void close();
 }

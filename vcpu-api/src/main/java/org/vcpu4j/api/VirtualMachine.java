@@ -15,11 +15,14 @@ public interface VirtualMachine extends AutoCloseable {
     GuestMemory memory();
 
     /**
-     * Maps host memory into the guest.
+     * Maps host memory into the guest. The memory stays the caller's: keep its arena open until the
+     * region is unmapped or the VM is closed ({@code run()} refuses to start while a mapped region's memory
+     * is freed). Use {@link #mapRam} for memory the VM owns.
      *
      * @param region the region; it must be aligned to {@link GuestMemory#granule()} and overlap nothing
      * @return the region, as mapped
-     * @throws MemoryMapException if the region is refused, with the reason and the addresses
+     * @throws MemoryMapException if the region is refused, with the reason and the addresses; among them
+     *     a segment whose arena is closed, and one of a confined arena (vCPUs run on other threads)
      */
     MemoryRegion map(MemoryRegion region);
 
@@ -62,7 +65,12 @@ public interface VirtualMachine extends AutoCloseable {
      */
     Optional<VCpu> vcpu(int id);
 
-    /** Closes every vCPU, unmaps all memory and releases the VM. Idempotent. */
+    /**
+     * Closes every vCPU, unmaps all memory and releases the VM. Idempotent. Atomic with {@link VCpu#run}:
+     * while a vCPU runs, it throws and changes nothing; once it has begun, {@code run()} is refused.
+     *
+     * @throws IllegalVCpuStateException if a vCPU is running (call {@link VCpu#requestExit} first)
+     */
     @Override
     void close();
 }

@@ -111,7 +111,7 @@ class ExitTest {
     @Test
     void writeToReadOnlyMemoryIsAnMmioWriteAndLeavesItUnchanged() {
         try (Guest g = new Guest(0xb9000141 /* str w1, [x10] */, 0xb9400142 /* ldr w2, [x10] */);
-                Arena arena = Arena.ofConfined()) {
+                Arena arena = Arena.ofShared()) {
             var rom = arena.allocate(4096, 4096);
             rom.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, 0x55);
             g.vm.map(MemoryRegion.rom(0x6000_0000L, rom));

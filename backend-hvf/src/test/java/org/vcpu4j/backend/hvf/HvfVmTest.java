@@ -67,7 +67,7 @@ class HvfVmTest {
     @Test
     void memoryIsMappedIn16KiBPagesWithItsPermissions() {
         FakeHvfApi api = new FakeHvfApi();
-        try (Hypervisor hv = open(api); VirtualMachine vm = hv.createVirtualMachine(); Arena arena = Arena.ofConfined()) {
+        try (Hypervisor hv = open(api); VirtualMachine vm = hv.createVirtualMachine(); Arena arena = Arena.ofShared()) {
             assertEquals(16384, vm.memory().granule());
             assertEquals((1L << 36) - 0x4000, vm.memory().addressLimit(), "the last page is the backend's scratch page");
             MemoryRegion ram = vm.mapRam(0x4000_0000L, 0x8000);

@@ -52,19 +52,32 @@ public final class ManagedHypervisor implements Hypervisor {
         vms.remove(vm);
     }
 
+    /**
+     * Closes every VM, then the backend, atomically with {@code run()}: if a vCPU of any VM runs, throws
+     * {@link org.vcpu4j.api.IllegalVCpuStateException} and changes nothing.
+     */
     @Override
     public void close() {
-        List<ManagedVirtualMachine> toClose;
+        List<ManagedVirtualMachine> sealed = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 return;
             }
+            try {
+                for (ManagedVirtualMachine vm : vms) {
+                    if (vm.seal()) {
+                        sealed.add(vm);
+                    }
+                }
+            } catch (RuntimeException e) {
+                sealed.forEach(ManagedVirtualMachine::unseal);
+                throw e;
+            }
             closed = true;
-            toClose = new ArrayList<>(vms);
         }
         try {
-            for (ManagedVirtualMachine vm : toClose) {
-                vm.close();
+            for (ManagedVirtualMachine vm : sealed) {
+                vm.release();
             }
         } finally {
             backend.close();

@@ -111,24 +111,29 @@ public final class ManagedVCpu implements VCpu {
                         + " exit is not completed; call " + completionHint(pendingCompletion) + " before run()",
                         state);
             }
+            vm.enterRun(id); // atomic with vm.close(): refuses if the VM is closed or its memory freed
             state = VCpuState.RUNNING;
         }
-        VCpuExit exit;
         try {
-            for (Integer intid; (intid = foreignInterrupts.poll()) != null; ) {
-                arch.injectInterrupt(intid);
+            VCpuExit exit;
+            try {
+                for (Integer intid; (intid = foreignInterrupts.poll()) != null; ) {
+                    arch.injectInterrupt(intid);
+                }
+                exit = Objects.requireNonNull(arch.run(), "backend returned a null exit");
+            } catch (RuntimeException | Error e) {
+                state = VCpuState.INVALID;
+                throw e;
             }
-            exit = Objects.requireNonNull(arch.run(), "backend returned a null exit");
-        } catch (RuntimeException | Error e) {
-            state = VCpuState.INVALID;
-            throw e;
+            synchronized (this) {
+                lastExit = exit;
+                pendingCompletion = needsCompletion(exit) ? exit : null;
+                state = VCpuState.READY;
+            }
+            return exit;
+        } finally {
+            vm.exitRun();
         }
-        synchronized (this) {
-            lastExit = exit;
-            pendingCompletion = needsCompletion(exit) ? exit : null;
-            state = VCpuState.READY;
-        }
-        return exit;
     }
 
     @Override
@@ -262,9 +267,23 @@ public final class ManagedVCpu implements VCpu {
 
     @Override
     public void close() {
+        close(true);
+    }
+
+    /** Closes on behalf of the VM's close(), which may come from any thread. */
+    void closeByVm() {
+        close(false);
+    }
+
+    private void close(boolean checkThread) {
         synchronized (this) {
             if (state == VCpuState.CLOSED) {
                 return;
+            }
+            if (checkThread && state == VCpuState.READY && boundThread != Thread.currentThread()) {
+                throw new IllegalVCpuStateException("vCPU " + id + ": close() must be called on the thread that "
+                        + "bound it (" + boundThread + "), not on " + Thread.currentThread()
+                        + "; or call unbind() there first", state);
             }
             if (state == VCpuState.RUNNING) {
                 throw new IllegalVCpuStateException("vCPU " + id + " is RUNNING: call requestExit() and let run() "

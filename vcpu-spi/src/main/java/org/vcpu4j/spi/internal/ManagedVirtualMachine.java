@@ -20,7 +20,18 @@ import org.vcpu4j.api.VirtualMachine;
 import org.vcpu4j.spi.ArchVCpu;
 import org.vcpu4j.spi.VmBackend;
 
-/** The library's {@link VirtualMachine}: validates memory maps and vCPU ids around a {@link VmBackend}. */
+/**
+ * The library's {@link VirtualMachine}: validates memory maps and vCPU ids around a {@link VmBackend}.
+ *
+ * <p>Ownership of guest memory: {@link #mapRam} memory belongs to the VM (freed by {@link #close}).
+ * Memory given to {@link #map} stays the caller's: the caller keeps its arena open until the region is
+ * unmapped or the VM is closed. The VM refuses a segment whose scope is dead or confined to one thread
+ * at {@code map()}, and every {@code run()} refuses to start while a mapped region's scope is dead, so
+ * no guest starts on freed memory.
+ *
+ * <p>Closing: {@link #close} is atomic with {@code run()}: while any vCPU runs it throws and changes
+ * nothing; once it has begun, no vCPU can enter {@code run()}.
+ */
 public final class ManagedVirtualMachine implements VirtualMachine {
     private final GuestIsa isa;
     private final VmBackend backend;
@@ -29,6 +40,8 @@ public final class ManagedVirtualMachine implements VirtualMachine {
     private final Map<Integer, ManagedVCpu> vcpus = new TreeMap<>();
     private volatile GuestMemory memory;
     private boolean closed;
+    /** vCPUs inside run(), guarded by this. */
+    private int running;
 
     ManagedVirtualMachine(GuestIsa isa, VmBackend backend, ManagedHypervisor owner) {
         this.isa = isa;
@@ -51,6 +64,7 @@ public final class ManagedVirtualMachine implements VirtualMachine {
     public synchronized MemoryRegion map(MemoryRegion region) {
         Objects.requireNonNull(region, "region");
         ensureOpen();
+        checkHost(region);
         GuestMemory next = memory.with(region);
         backend.map(region, next);
         memory = next;
@@ -111,30 +125,85 @@ public final class ManagedVirtualMachine implements VirtualMachine {
         vcpus.remove(vcpu.id(), vcpu);
     }
 
+    /**
+     * Called by a vCPU (holding its own lock) as it enters run(): refuses if the VM is closed or a region's
+     * memory was freed; otherwise counts the vCPU as running until {@link #exitRun()}.
+     */
+    synchronized void enterRun(int vcpuId) {
+        if (closed) {
+            throw new IllegalStateException("vCPU " + vcpuId + ": the virtual machine is closed");
+        }
+        for (MemoryRegion r : memory.regions()) {
+            if (!r.host().scope().isAlive()) {
+                throw new IllegalStateException("vCPU " + vcpuId + ": the host memory of region " + r.describe()
+                        + " was freed (its arena is closed) while mapped; unmap it before closing its arena");
+            }
+        }
+        running++;
+    }
+
+    synchronized void exitRun() {
+        running--;
+    }
+
     @Override
     public void close() {
+        if (seal()) {
+            release();
+        }
+    }
+
+    /**
+     * Marks the VM closed unless a vCPU runs (then throws and changes nothing).
+     *
+     * @return false if it was already closed
+     */
+    synchronized boolean seal() {
+        if (closed) {
+            return false;
+        }
+        if (running > 0) {
+            String ids = vcpus.values().stream().filter(ManagedVCpu::isRunning)
+                    .map(v -> String.valueOf(v.id())).reduce((a, b) -> a + ", " + b).orElse("?");
+            throw new IllegalVCpuStateException("cannot close the VM: vCPU " + ids
+                    + " is RUNNING; call requestExit() and let run() return first", VCpuState.RUNNING);
+        }
+        closed = true;
+        return true;
+    }
+
+    /** Undoes {@link #seal()} when the owning hypervisor could not close all its VMs. */
+    synchronized void unseal() {
+        closed = false;
+    }
+
+    /** Closes the vCPUs, the backend and the VM's memory; called once, after {@link #seal()}. */
+    void release() {
         List<ManagedVCpu> toClose;
         synchronized (this) {
-            if (closed) {
-                return;
-            }
-            for (ManagedVCpu v : vcpus.values()) {
-                if (v.isRunning()) {
-                    throw new IllegalVCpuStateException("cannot close the VM: vCPU " + v.id()
-                            + " is RUNNING; call requestExit() and let run() return first", VCpuState.RUNNING);
-                }
-            }
-            closed = true;
             toClose = new ArrayList<>(vcpus.values());
         }
         try {
             for (ManagedVCpu v : toClose) {
-                v.close();
+                v.closeByVm();
             }
             backend.close();
         } finally {
             arena.close();
             owner.forget(this);
+        }
+    }
+
+    private static void checkHost(MemoryRegion region) {
+        MemorySegment host = region.host();
+        if (!host.scope().isAlive()) {
+            throw new MemoryMapException("cannot map " + region.describe()
+                    + ": its host memory is already freed (the segment's arena is closed)");
+        }
+        if (!host.isAccessibleBy(new Thread(() -> { }))) {
+            throw new MemoryMapException("cannot map " + region.describe() + ": its host memory belongs to a "
+                    + "confined arena (Arena.ofConfined()), which only its owner thread may touch; vCPUs run on "
+                    + "other threads: use Arena.ofShared(), Arena.ofAuto() or mapRam()");
         }
     }
 
