@@ -32,7 +32,10 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
 
     private final Cpu cpu;
 
+    private final EmulatedVm vm;
+
     EmulatedVCpu(EmulatedVm vm, Aarch64CreateConfig config, long counterEpoch, AtomicLong codeGeneration) {
+        this.vm = vm;
         this.cpu = new Cpu(vm::physical, counterEpoch, codeGeneration);
         Aarch64State.Builder initial = Aarch64State.reset().toBuilder()
                 .x(0, config.dtbAddress())
@@ -67,6 +70,7 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
     @Override
     public VCpuExit run() {
         int result;
+        cpu.setInRun(true);
         try {
             result = cpu.run();
         } catch (RuntimeException e) {
@@ -75,6 +79,8 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
             LOG.warn("emulator failure at PC 0x{}", Long.toHexString(cpu.pc), e);
             return new VCpuExit.InternalError(0, "the emulator failed at PC 0x" + Long.toHexString(cpu.pc)
                     + ": " + e);
+        } finally {
+            cpu.setInRun(false);
         }
         return switch (result) {
             case Cpu.EXIT_INTERRUPTED -> new VCpuExit.Interrupted();
@@ -215,5 +221,11 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
     @Override
     public void close() {
         cpu.flushTlb();
+        vm.forget(this);
+    }
+
+    /** Waits until this vCPU no longer uses a map older than {@code generation} (see {@link EmulatedVm#unmap}). */
+    void awaitMapGeneration(long generation) {
+        cpu.awaitMapGeneration(generation);
     }
 }

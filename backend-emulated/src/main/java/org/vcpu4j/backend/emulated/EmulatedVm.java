@@ -1,5 +1,7 @@
 package org.vcpu4j.backend.emulated;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.vcpu4j.api.GuestMemory;
 import org.vcpu4j.api.MemoryRegion;
@@ -12,7 +14,8 @@ import org.vcpu4j.spi.VmBackend;
 /**
  * An emulated VM: the latest guest-physical map, shared by its vCPUs. Heap and native segments are
  * both accepted. Every map change publishes a new {@link PhysicalMap} whose generation tells the
- * vCPUs to drop their cached translations.
+ * vCPUs to drop their cached translations. {@link #unmap} returns only when every running vCPU has
+ * picked up the new map (at its next block boundary), so no access reaches an unmapped region after it.
  */
 final class EmulatedVm implements VmBackend {
     /** Guest-physical addresses, sizes and host addresses are 4 KiB aligned. */
@@ -23,6 +26,7 @@ final class EmulatedVm implements VmBackend {
     private final long counterEpoch = System.nanoTime();
     private final AtomicLong codeGeneration = new AtomicLong();
     private volatile PhysicalMap physical = PhysicalMap.EMPTY;
+    private final List<EmulatedVCpu> vcpus = new CopyOnWriteArrayList<>();
 
     @Override
     public long granule() {
@@ -41,7 +45,15 @@ final class EmulatedVm implements VmBackend {
 
     @Override
     public void unmap(MemoryRegion region, GuestMemory after) {
-        physical = PhysicalMap.of(after, physical.generation() + 1);
+        PhysicalMap next = PhysicalMap.of(after, physical.generation() + 1);
+        physical = next;
+        for (EmulatedVCpu v : vcpus) {
+            v.awaitMapGeneration(next.generation());
+        }
+    }
+
+    void forget(EmulatedVCpu vcpu) {
+        vcpus.remove(vcpu);
     }
 
     /** {@return the current guest-physical map} */
@@ -51,7 +63,9 @@ final class EmulatedVm implements VmBackend {
 
     @Override
     public ArchVCpu createVCpu(int id, VCpuCreateConfig config) {
-        return new EmulatedVCpu(this, (Aarch64CreateConfig) config, counterEpoch, codeGeneration);
+        EmulatedVCpu vcpu = new EmulatedVCpu(this, (Aarch64CreateConfig) config, counterEpoch, codeGeneration);
+        vcpus.add(vcpu);
+        return vcpu;
     }
 
     @Override

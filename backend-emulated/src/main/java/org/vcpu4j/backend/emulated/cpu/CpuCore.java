@@ -137,6 +137,10 @@ public abstract class CpuCore {
     private final Supplier<PhysicalMap> physicalSource;
     /** The guest-physical map the TLB was filled from. */
     protected PhysicalMap physical;
+    /** Whether a thread is inside {@code run()} (published for {@link #awaitMapGeneration}). */
+    private volatile boolean inRun;
+    /** The generation of {@link #physical}, published when the vCPU picks up a new map. */
+    private volatile long mapGenerationInUse;
     private final long[] tlbTag = new long[3 * TLB_SIZE];
     private final MemorySegment[] tlbHost = new MemorySegment[3 * TLB_SIZE];
     private final long[] tlbOffset = new long[3 * TLB_SIZE];
@@ -182,6 +186,7 @@ public abstract class CpuCore {
         this.physicalSource = physicalSource;
         this.counterEpoch = counterEpoch;
         this.physical = physicalSource.get();
+        this.mapGenerationInUse = physical.generation();
         Arrays.fill(tlbTag, -1);
         Arrays.fill(codeTag, -1);
     }
@@ -550,6 +555,31 @@ public abstract class CpuCore {
         if (now != physical) {
             physical = now;
             flushTlb();
+            mapGenerationInUse = now.generation();
+        }
+    }
+
+    /**
+     * Marks the start or end of {@code run()}. Entering writes {@code inRun} before the first {@link
+     * #refreshPhysical()} reads the VM's map; with both volatile, either a concurrent {@link
+     * #awaitMapGeneration} sees this vCPU in run or the vCPU sees the new map.
+     *
+     * @param running true on entry, false on return
+     */
+    public final void setInRun(boolean running) {
+        inRun = running;
+    }
+
+    /**
+     * Waits (spinning: at most one block of {@code BLOCK} instructions) until this vCPU is outside
+     * {@code run()} or has picked up a map of at least {@code generation}; called by the VM after it
+     * published a map without some region, so that no access reaches that region afterwards.
+     *
+     * @param generation the generation of the map just published
+     */
+    public final void awaitMapGeneration(long generation) {
+        while (inRun && mapGenerationInUse < generation) {
+            Thread.onSpinWait();
         }
     }
 
