@@ -21,7 +21,7 @@ import org.vcpu4j.spi.Backends;
 import org.vcpu4j.tck.internal.SelectedBackendTck;
 
 /**
- * Runs the TCK against a backend on the module path through the JUnit Platform Launcher (the jqwik
+ * Runs the TCK against a backend on the module path through the JUnit Platform Launcher (the Jupiter
  * engine), for {@code ./vcpu tck [--backend ID]}:
  *
  * <pre>{@code
@@ -33,9 +33,6 @@ import org.vcpu4j.tck.internal.SelectedBackendTck;
  * VCpuBackendTck#DEFAULT_TRIES}); {@link #run(String, int)} sets them for one run.
  */
 public final class TckRunner {
-    /** Held so that the level set below sticks: jqwik's INFO notes about edge cases are noise in a table run. */
-    private static final java.util.logging.Logger JQWIK_LOG = java.util.logging.Logger.getLogger("net.jqwik");
-
     private TckRunner() {}
 
     /**
@@ -76,12 +73,8 @@ public final class TckRunner {
     }
 
     private static List<RuleResult> launch() {
-        JQWIK_LOG.setLevel(java.util.logging.Level.WARNING);
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectClass(SelectedBackendTck.class))
-                .configurationParameter("jqwik.database", System.getProperty("java.io.tmpdir")
-                        + "/vcpu4j-tck-jqwik-database")
-                .configurationParameter("jqwik.reporting.onlyfailures", "true")
                 .build();
         Map<String, RuleResult> byMethod = new ConcurrentHashMap<>();
         TestExecutionListener listener = new TestExecutionListener() {

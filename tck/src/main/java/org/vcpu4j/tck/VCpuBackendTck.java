@@ -1,33 +1,35 @@
 package org.vcpu4j.tck;
 
+import static org.vcpu4j.property.Property.forAll;
+
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AfterProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.api.Hypervisor;
+import org.vcpu4j.property.Property;
 import org.vcpu4j.spi.Backends;
 import org.vcpu4j.spi.VCpuBackendProvider;
-import org.vcpu4j.tck.arbitraries.A64Arbitraries;
-import org.vcpu4j.tck.arbitraries.A64Call;
-import org.vcpu4j.tck.arbitraries.A64StateRecipe;
-import org.vcpu4j.tck.arbitraries.MmioCase;
-import org.vcpu4j.tck.arbitraries.RegisterSpaceCase;
-import org.vcpu4j.tck.arbitraries.StateRecipe;
-import org.vcpu4j.tck.arbitraries.TrapCase;
-import org.vcpu4j.tck.arbitraries.X86Arbitraries;
-import org.vcpu4j.tck.arbitraries.X86StateRecipe;
+import org.vcpu4j.tck.generators.A64Generators;
+import org.vcpu4j.tck.generators.A64Call;
+import org.vcpu4j.tck.generators.A64StateRecipe;
+import org.vcpu4j.tck.generators.MmioCase;
+import org.vcpu4j.tck.generators.RegisterSpaceCase;
+import org.vcpu4j.tck.generators.StateRecipe;
+import org.vcpu4j.tck.generators.TrapCase;
+import org.vcpu4j.tck.generators.X86Generators;
+import org.vcpu4j.tck.generators.X86StateRecipe;
 import org.vcpu4j.tck.asm.A64LoadStore;
+import org.vcpu4j.property.Gen;
+import org.vcpu4j.property.PropertyFailure;
 import org.vcpu4j.tck.internal.IsaKit;
 import org.vcpu4j.tck.internal.RuleChecks;
+import org.vcpu4j.tck.internal.TckRunGuard;
 
 /**
- * The compatibility kit: every rule a vcpu4j backend must keep, as jqwik properties. A backend's tests
+ * The compatibility kit: every rule a vcpu4j backend must keep, as JUnit Jupiter tests (random rules are
+ * properties of vcpu4j's own engine, {@link org.vcpu4j.property.Property}). A backend's tests
  * contain one class that extends this one and returns its provider:
  *
  * <pre>{@code
@@ -48,13 +50,13 @@ import org.vcpu4j.tck.internal.RuleChecks;
  * <p>Guests run in the layout of the ISA's kit: AArch64 RAM at 0x4000_0000 (code at +0x1000), x86-64
  * RAM at 0 (code at 0x1000, setup tables at 0x10_0000); see {@code tck/README.md}.
  */
+@SuppressWarnings("exports") // JUnit instantiates the extension reflectively; the module is open
+@ExtendWith(TckRunGuard.class)
 public abstract class VCpuBackendTck {
     /** The system property that turns a skip for an unavailable backend into a failure (CI sets it). */
     public static final String REQUIRE_AVAILABLE_PROPERTY = "vcpu4j.tck.requireAvailable";
     /** The system property with the number of tries per random property. */
     public static final String TRIES_PROPERTY = "vcpu4j.tck.tries";
-    /** jqwik's own default-tries switch; when set as a system property it wins over {@value #TRIES_PROPERTY}. */
-    public static final String JQWIK_TRIES_PROPERTY = "jqwik.tries.default";
     /** The tries per random property when {@value #TRIES_PROPERTY} is not set. */
     public static final int DEFAULT_TRIES = 100;
 
@@ -122,14 +124,10 @@ public abstract class VCpuBackendTck {
     }
 
     /**
-     * {@return the tries per random property: the system property {@value #JQWIK_TRIES_PROPERTY} if set (so
-     * jqwik's own switch works too), else {@value #TRIES_PROPERTY}, else {@value #DEFAULT_TRIES}}
+     * {@return the tries per random property: {@value #TRIES_PROPERTY}, else {@value #DEFAULT_TRIES} (the
+     * engine's {@value org.vcpu4j.property.Property#TRIES_PROPERTY}, when set, wins over both)}
      */
     public static int configuredTries() {
-        String jqwik = System.getProperty(JQWIK_TRIES_PROPERTY);
-        if (jqwik != null && !jqwik.isBlank()) {
-            return parseTries(JQWIK_TRIES_PROPERTY, jqwik);
-        }
         String v = System.getProperty(TRIES_PROPERTY);
         return v == null || v.isBlank() ? DEFAULT_TRIES : parseTries(TRIES_PROPERTY, v);
     }
@@ -161,16 +159,24 @@ public abstract class VCpuBackendTck {
         return checks;
     }
 
-    /** Runs a rule's check; an assertion that does not name the rule gets the rule id in front. */
+    /**
+     * Runs a rule's check. A failure's message starts with the rule id and what went wrong (the first
+     * line is what {@code ./vcpu tck} prints), then, for a property, the seed and the shrunk
+     * counterexample, then the rule's list of what to check in the backend.
+     */
     private static void verify(Rule rule, Runnable check) {
         try {
             check.run();
         } catch (AssertionError e) {
-            String message = String.valueOf(e.getMessage());
-            if (message.startsWith(rule.id())) {
-                throw e;
+            Throwable what = e instanceof PropertyFailure && e.getCause() != null ? e.getCause() : e;
+            String problem = String.valueOf(what.getMessage());
+            StringBuilder message = new StringBuilder();
+            message.append(problem.startsWith(rule.id()) ? "" : rule.id() + ": ").append(problem).append('\n');
+            if (e instanceof PropertyFailure) {
+                message.append(e.getMessage());
             }
-            throw new AssertionError(rule.id() + ": " + message, e);
+            message.append("what to check in the backend:\n  - ").append(String.join("\n  - ", rule.whatToCheck()));
+            throw new AssertionError(message.toString(), e);
         }
     }
 
@@ -178,9 +184,9 @@ public abstract class VCpuBackendTck {
         return guestIsa() == GuestIsa.AARCH64;
     }
 
-    /** Closes the backend opened for the property that just ran. Called by jqwik. */
-    @AfterProperty
-    public final void closeBackendAfterProperty() {
+    /** Closes the backend opened for the rule that just ran. Called by JUnit. */
+    @AfterEach
+    public final void closeBackendAfterRule() {
         if (hypervisor != null) {
             hypervisor.close();
             hypervisor = null;
@@ -191,101 +197,85 @@ public abstract class VCpuBackendTck {
     // ---------------------------------------------------------------- generators
 
     /** @return operation sequences for LIF-001 */
-    @Provide
-    Arbitrary<List<LifecycleOp>> lifecycleOps() {
-        return Arbitraries.of(LifecycleOp.class).list().ofMinSize(1).ofMaxSize(16);
+    Gen<List<LifecycleOp>> lifecycleOps() {
+        return Gen.of(LifecycleOp.class).list().ofMinSize(1).ofMaxSize(16);
     }
 
     /** @return random register states over the backend's own (CTX-001) */
-    @Provide
-    Arbitrary<StateRecipe> stateRecipes() {
+    Gen<StateRecipe> stateRecipes() {
         return arm() ? A64StateRecipe.recipes(fpSimdStateAccessible()) : X86StateRecipe.recipes();
     }
 
     /** @return one value per GPR below XZR */
-    @Provide
-    Arbitrary<List<Long>> gprValues() {
-        return Arbitraries.longs().list().ofSize(arm() ? 31 : 16);
+    Gen<List<Long>> gprValues() {
+        return Gen.longs().list().ofSize(arm() ? 31 : 16);
     }
 
     /** @return the low and high halves of V0-V31 */
-    @Provide
-    Arbitrary<List<Long>> vectorValues() {
-        return Arbitraries.longs().list().ofSize(64);
+    Gen<List<Long>> vectorValues() {
+        return Gen.longs().list().ofSize(64);
     }
 
     /** @return loads and stores to unmapped addresses */
-    @Provide
-    Arbitrary<MmioCase> mmioCases() {
+    Gen<MmioCase> mmioCases() {
         IsaKit kit = IsaKit.of(guestIsa());
         return arm() ? MmioCase.a64(kit.mmioAddresses()) : MmioCase.x86(kit.mmioAddresses());
     }
 
     /** @return loads from unmapped addresses */
-    @Provide
-    Arbitrary<MmioCase> mmioLoads() {
+    Gen<MmioCase> mmioLoads() {
         return mmioCases().filter(MmioCase::isLoad);
     }
 
     /** @return AArch64 single-register loads and stores wider than a byte (an address can be unaligned for them) */
-    @Provide
-    Arbitrary<A64LoadStore> unalignableLoadStores() {
-        return A64Arbitraries.loadStores().filter(a -> a.width().bytes() > 1);
+    Gen<A64LoadStore> unalignableLoadStores() {
+        return A64Generators.loadStores().filter(a -> a.width().bytes() > 1);
     }
 
     /** @return trapped system-register accesses (AArch64) or port accesses (x86-64) */
-    @Provide
-    Arbitrary<RegisterSpaceCase> registerSpaceCases() {
+    Gen<RegisterSpaceCase> registerSpaceCases() {
         return arm() ? RegisterSpaceCase.a64() : RegisterSpaceCase.x86();
     }
 
     /** @return every instruction that exits with the PC past it, as the backend's capabilities allow */
-    @Provide
-    Arbitrary<TrapCase> trapCases() {
+    Gen<TrapCase> trapCases() {
         return TrapCase.of(arm(), IsaKit.of(guestIsa()).mmioAddresses(), !arm() || sysRegTrapsReachVmm(),
                 psciForwarded() && hypercallsReachVmm());
     }
 
     /** @return PSCI calls */
-    @Provide
-    Arbitrary<A64Call> psciCalls() {
-        return A64Arbitraries.psciCalls();
+    Gen<A64Call> psciCalls() {
+        return A64Generators.psciCalls();
     }
 
     /** @return non-PSCI calls */
-    @Provide
-    Arbitrary<A64Call> hypercalls() {
-        return A64Arbitraries.hypercalls();
+    Gen<A64Call> hypercalls() {
+        return A64Generators.hypercalls();
     }
 
     /** @return interrupt ids (AArch64 INTIDs, x86 vectors) */
-    @Provide
-    Arbitrary<Integer> interruptIds() {
-        return arm() ? A64Arbitraries.interruptIds() : X86Arbitraries.vectors();
+    Gen<Integer> interruptIds() {
+        return arm() ? A64Generators.interruptIds() : X86Generators.vectors();
     }
 
     /** @return 8-byte aligned unmapped addresses */
-    @Provide
-    Arbitrary<Long> unmappedAddresses() {
+    Gen<Long> unmappedAddresses() {
         return IsaKit.of(guestIsa()).mmioAddresses();
     }
 
     /** @return 64 random bytes of guest code */
-    @Provide
-    Arbitrary<byte[]> randomCode() {
-        return Arbitraries.bytes().array(byte[].class).ofSize(64);
+    Gen<byte[]> randomCode() {
+        return Gen.bytes(64);
     }
 
     /** @return AArch64 register numbers 0-31, XZR included */
-    @Provide
-    Arbitrary<Integer> registersWithZr() {
-        return A64Arbitraries.registersWithZr();
+    Gen<Integer> registersWithZr() {
+        return A64Generators.registersWithZr();
     }
 
     /** @return NOPs placed before the instruction under test */
-    @Provide
-    Arbitrary<Integer> padding() {
-        return Arbitraries.integers().between(0, 8);
+    Gen<Integer> padding() {
+        return Gen.integers().between(0, 8);
     }
 
     // ---------------------------------------------------------------- LIF
@@ -293,16 +283,18 @@ public abstract class VCpuBackendTck {
     /**
      * LIF-001: the state machine accepts exactly the legal transitions.
      *
-     * @param ops the operations, applied in order to a fresh vCPU
+     * <p>Draws {@code ops}: the operations, applied in order to a fresh vCPU.
      */
-    @Property
+    @Test
     @TckRule(Rule.LIF_001)
-    public void lif001_stateMachineAcceptsExactlyTheLegalTransitions(@ForAll("lifecycleOps") List<LifecycleOp> ops) {
-        verify(Rule.LIF_001, () -> checks().lif001(ops));
+    public void lif001_stateMachineAcceptsExactlyTheLegalTransitions() {
+        verify(Rule.LIF_001, () -> forAll(lifecycleOps())
+                .tries(configuredTries())
+                .check(ops -> checks().lif001(ops)));
     }
 
     /** LIF-002: closing a VM closes its vCPUs, close is idempotent and closed vCPUs refuse operations. */
-    @Example
+    @Test
     @TckRule(Rule.LIF_002)
     public void lif002_closeIsIdempotentAndFinal() {
         verify(Rule.LIF_002, () -> checks().lif002());
@@ -313,48 +305,54 @@ public abstract class VCpuBackendTck {
     /**
      * CTX-001: restore then save is the identity.
      *
-     * @param recipe the random state
+     * <p>Draws {@code recipe}: the random state.
      */
-    @Property
+    @Test
     @TckRule(Rule.CTX_001)
-    public void ctx001_restoreThenSaveIsIdentity(@ForAll("stateRecipes") StateRecipe recipe) {
-        verify(Rule.CTX_001, () -> checks().ctx001(recipe));
+    public void ctx001_restoreThenSaveIsIdentity() {
+        verify(Rule.CTX_001, () -> forAll(stateRecipes())
+                .tries(configuredTries())
+                .check(recipe -> checks().ctx001(recipe)));
     }
 
     /**
      * CTX-002: a guest that stores its registers shows the restored values.
      *
-     * @param gprs the GPR values
+     * <p>Draws {@code gprs}: the GPR values.
      */
-    @Property
+    @Test
     @TckRule(Rule.CTX_002)
-    public void ctx002_guestSeesTheRestoredRegisters(@ForAll("gprValues") List<Long> gprs) {
-        verify(Rule.CTX_002, () -> checks().ctx002(gprs));
+    public void ctx002_guestSeesTheRestoredRegisters() {
+        verify(Rule.CTX_002, () -> forAll(gprValues())
+                .tries(configuredTries())
+                .check(gprs -> checks().ctx002(gprs)));
     }
 
     /**
      * CTX-004: a guest that stores its SIMD&amp;FP registers shows the restored values.
      *
-     * @param vectors the V register values
+     * <p>Draws {@code vectors}: the V register values.
      */
-    @Property
+    @Test
     @TckRule(Rule.CTX_004)
-    public void ctx004_guestSeesTheRestoredVectorRegisters(@ForAll("vectorValues") List<Long> vectors) {
-        verify(Rule.CTX_004, () -> checks().ctx004(vectors));
+    public void ctx004_guestSeesTheRestoredVectorRegisters() {
+        verify(Rule.CTX_004, () -> forAll(vectorValues())
+                .tries(configuredTries())
+                .check(vectors -> checks().ctx004(vectors)));
     }
 
     /**
      * CTX-003: running across an MMIO exit changes only the PC and the completed register.
      *
-     * @param access the access
-     * @param gprs the other registers
-     * @param deviceValue the completion value
+     * <p>Draws {@code access}: the access; {@code gprs}: the other registers; {@code deviceValue}: the
+     * completion value.
      */
-    @Property
+    @Test
     @TckRule(Rule.CTX_003)
-    public void ctx003_runAcrossAnExitChangesOnlyWhatTheExitExplains(@ForAll("mmioCases") MmioCase access,
-            @ForAll("gprValues") List<Long> gprs, @ForAll long deviceValue) {
-        verify(Rule.CTX_003, () -> checks().ctx003(access, gprs, deviceValue));
+    public void ctx003_runAcrossAnExitChangesOnlyWhatTheExitExplains() {
+        verify(Rule.CTX_003, () -> forAll(mmioCases(), gprValues(), Gen.longs())
+                .tries(configuredTries())
+                .check((access, gprs, deviceValue) -> checks().ctx003(access, gprs, deviceValue)));
     }
 
     // ---------------------------------------------------------------- EXIT
@@ -362,72 +360,72 @@ public abstract class VCpuBackendTck {
     /**
      * EXIT-001: loads and stores to unmapped addresses exit with the fields the encoding means.
      *
-     * @param access the access
-     * @param gprs the registers
+     * <p>Draws {@code access}: the access; {@code gprs}: the registers.
      */
-    @Property
+    @Test
     @TckRule(Rule.EXIT_001)
-    public void exit001_mmioExitMatchesTheEncoding(@ForAll("mmioCases") MmioCase access,
-            @ForAll("gprValues") List<Long> gprs) {
-        verify(Rule.EXIT_001, () -> checks().exit001(access, gprs));
+    public void exit001_mmioExitMatchesTheEncoding() {
+        verify(Rule.EXIT_001, () -> forAll(mmioCases(), gprValues())
+                .tries(configuredTries())
+                .check((access, gprs) -> checks().exit001(access, gprs)));
     }
 
     /**
      * EXIT-002: completing a load leaves exactly the architectural value.
      *
-     * @param access the load
-     * @param gprs the registers
-     * @param deviceValue the completion value
+     * <p>Draws {@code access}: the load; {@code gprs}: the registers; {@code deviceValue}: the completion value.
      */
-    @Property
+    @Test
     @TckRule(Rule.EXIT_002)
-    public void exit002_completionLeavesTheArchitecturalValue(@ForAll("mmioLoads") MmioCase access,
-            @ForAll("gprValues") List<Long> gprs, @ForAll long deviceValue) {
-        verify(Rule.EXIT_002, () -> checks().exit002(access, gprs, deviceValue));
+    public void exit002_completionLeavesTheArchitecturalValue() {
+        verify(Rule.EXIT_002, () -> forAll(mmioLoads(), gprValues(), Gen.longs())
+                .tries(configuredTries())
+                .check((access, gprs, deviceValue) -> checks().exit002(access, gprs, deviceValue)));
     }
 
     /**
      * EXIT-003: accesses without a valid syndrome become nested page faults at the faulting instruction.
      *
-     * @param kind 0 = LDP, 1 = STP, 2 = branch (instruction fetch)
-     * @param address the unmapped address
-     * @param gprs the registers
+     * <p>Draws {@code kind}: 0 = LDP, 1 = STP, 2 = branch (instruction fetch); {@code address}: the unmapped
+     * address; {@code gprs}: the registers.
      */
-    @Property
+    @Test
     @TckRule(Rule.EXIT_003)
-    public void exit003_accessWithoutSyndromeIsANestedPageFault(@ForAll @IntRange(min = 0, max = 2) int kind,
-            @ForAll("unmappedAddresses") long address, @ForAll("gprValues") List<Long> gprs) {
-        verify(Rule.EXIT_003, () -> checks().exit003(kind, address, gprs));
+    public void exit003_accessWithoutSyndromeIsANestedPageFault() {
+        verify(Rule.EXIT_003, () -> forAll(Gen.integers().between(0, 2), unmappedAddresses(), gprValues())
+                .tries(configuredTries())
+                .check((kind, address, gprs) -> checks().exit003(kind, address, gprs)));
     }
 
     /**
      * EXIT-004: an MMIO exit answered with an external abort is taken by the guest as a data abort.
      *
-     * @param access the access
-     * @param gprs the registers
+     * <p>Draws {@code access}: the access; {@code gprs}: the registers.
      */
-    @Property
+    @Test
     @TckRule(Rule.EXIT_004)
-    public void exit004_externalAbortAnswerIsTakenByTheGuest(@ForAll("mmioCases") MmioCase access,
-            @ForAll("gprValues") List<Long> gprs) {
-        verify(Rule.EXIT_004, () -> checks().exit004(access, gprs));
+    public void exit004_externalAbortAnswerIsTakenByTheGuest() {
+        verify(Rule.EXIT_004, () -> forAll(mmioCases(), gprValues())
+                .tries(configuredTries())
+                .check((access, gprs) -> checks().exit004(access, gprs)));
     }
 
     /**
      * ALIGN-001: an unaligned access with the MMU off is an alignment fault the guest takes.
      *
-     * @param access the load or store (two bytes wide or more)
-     * @param skew how far from its alignment the address is (taken modulo the width, never 0)
-     * @param toRam whether RAM is behind the address (else nothing is)
-     * @param unmapped the unmapped address used when {@code toRam} is false
-     * @param gprs the registers
+     * <p>Draws {@code access}: the load or store (two bytes wide or more); {@code skew}: how far from its
+     * alignment the address is (taken modulo the width, never 0); {@code toRam}: whether RAM is behind the
+     * address (else nothing is); {@code unmapped}: the unmapped address used when {@code toRam} is false;
+     * {@code gprs}: the registers.
      */
-    @Property
+    @Test
     @TckRule(Rule.ALIGN_001)
-    public void align001_unalignedAccessWithTheMmuOffIsAnAlignmentFault(@ForAll("unalignableLoadStores")
-            A64LoadStore access, @ForAll @IntRange(min = 1, max = 7) int skew, @ForAll boolean toRam,
-            @ForAll("unmappedAddresses") long unmapped, @ForAll("gprValues") List<Long> gprs) {
-        verify(Rule.ALIGN_001, () -> checks().align001(access, skew, toRam, unmapped, gprs));
+    public void align001_unalignedAccessWithTheMmuOffIsAnAlignmentFault() {
+        verify(Rule.ALIGN_001, () -> forAll(unalignableLoadStores(),
+                Gen.integers().between(1, 7), Gen.booleans(), unmappedAddresses(), gprValues())
+                .tries(configuredTries())
+                .check((access, skew, toRam, unmapped, gprs) ->
+                        checks().align001(access, skew, toRam, unmapped, gprs)));
     }
 
     // ---------------------------------------------------------------- PC
@@ -435,15 +433,15 @@ public abstract class VCpuBackendTck {
     /**
      * PC-001: every trapping exit leaves the PC past the instruction.
      *
-     * @param trap the trapping instruction
-     * @param nops NOPs placed before it
-     * @param gprs the registers
+     * <p>Draws {@code trap}: the trapping instruction; {@code nops}: NOPs placed before it; {@code gprs}: the
+     * registers.
      */
-    @Property
+    @Test
     @TckRule(Rule.PC_001)
-    public void pc001_pcPointsPastTheTrappingInstruction(@ForAll("trapCases") TrapCase trap,
-            @ForAll("padding") int nops, @ForAll("gprValues") List<Long> gprs) {
-        verify(Rule.PC_001, () -> checks().pc001(trap, nops, gprs));
+    public void pc001_pcPointsPastTheTrappingInstruction() {
+        verify(Rule.PC_001, () -> forAll(trapCases(), padding(), gprValues())
+                .tries(configuredTries())
+                .check((trap, nops, gprs) -> checks().pc001(trap, nops, gprs)));
     }
 
     // ---------------------------------------------------------------- SYS
@@ -451,28 +449,29 @@ public abstract class VCpuBackendTck {
     /**
      * SYS-001: register-space reads exit with address and destination, and complete exactly.
      *
-     * @param access the access (writes are mapped to reads by the check)
-     * @param gprs the registers
-     * @param value the completion value
+     * <p>Draws {@code access}: the access (writes are mapped to reads by the check); {@code gprs}: the
+     * registers; {@code value}: the completion value.
      */
-    @Property
+    @Test
     @TckRule(Rule.SYS_001)
-    public void sys001_registerSpaceReadExitsAndCompletes(@ForAll("registerSpaceCases") RegisterSpaceCase access,
-            @ForAll("gprValues") List<Long> gprs, @ForAll long value) {
-        verify(Rule.SYS_001, () -> checks().sys001(access, gprs, value));
+    public void sys001_registerSpaceReadExitsAndCompletes() {
+        verify(Rule.SYS_001, () -> forAll(registerSpaceCases(), gprValues(), Gen.longs())
+                .tries(configuredTries())
+                .check((access, gprs, value) -> checks().sys001(access, gprs, value)));
     }
 
     /**
      * SYS-002: register-space writes exit with address and value.
      *
-     * @param access the access (reads are mapped to writes by the check)
-     * @param gprs the registers
+     * <p>Draws {@code access}: the access (reads are mapped to writes by the check); {@code gprs}: the
+     * registers.
      */
-    @Property
+    @Test
     @TckRule(Rule.SYS_002)
-    public void sys002_registerSpaceWriteExitsWithTheValue(@ForAll("registerSpaceCases") RegisterSpaceCase access,
-            @ForAll("gprValues") List<Long> gprs) {
-        verify(Rule.SYS_002, () -> checks().sys002(access, gprs));
+    public void sys002_registerSpaceWriteExitsWithTheValue() {
+        verify(Rule.SYS_002, () -> forAll(registerSpaceCases(), gprValues())
+                .tries(configuredTries())
+                .check((access, gprs) -> checks().sys002(access, gprs)));
     }
 
     // ---------------------------------------------------------------- PSCI, HVC
@@ -480,41 +479,41 @@ public abstract class VCpuBackendTck {
     /**
      * PSCI-001: PSCI calls become their exits.
      *
-     * @param call the call
-     * @param gprs the other registers
+     * <p>Draws {@code call}: the call; {@code gprs}: the other registers.
      */
-    @Property
+    @Test
     @TckRule(Rule.PSCI_001)
-    public void psci001_psciCallsBecomeTheirExits(@ForAll("psciCalls") A64Call call,
-            @ForAll("gprValues") List<Long> gprs) {
-        verify(Rule.PSCI_001, () -> checks().psci001(call, gprs));
+    public void psci001_psciCallsBecomeTheirExits() {
+        verify(Rule.PSCI_001, () -> forAll(psciCalls(), gprValues())
+                .tries(configuredTries())
+                .check((call, gprs) -> checks().psci001(call, gprs)));
     }
 
     /**
      * HVC-001: other calls become Hypercall(x0, x1..x6).
      *
-     * @param call the call
-     * @param gprs the other registers
+     * <p>Draws {@code call}: the call; {@code gprs}: the other registers.
      */
-    @Property
+    @Test
     @TckRule(Rule.HVC_001)
-    public void hvc001_hypercallCarriesNumberAndArguments(@ForAll("hypercalls") A64Call call,
-            @ForAll("gprValues") List<Long> gprs) {
-        verify(Rule.HVC_001, () -> checks().hvc001(call, gprs));
+    public void hvc001_hypercallCarriesNumberAndArguments() {
+        verify(Rule.HVC_001, () -> forAll(hypercalls(), gprValues())
+                .tries(configuredTries())
+                .check((call, gprs) -> checks().hvc001(call, gprs)));
     }
 
     /**
      * HVC-002: setReturnValue is what the guest sees in x0.
      *
-     * @param call the call
-     * @param gprs the other registers
-     * @param returnValue the value returned
+     * <p>Draws {@code call}: the call; {@code gprs}: the other registers; {@code returnValue}: the value
+     * returned.
      */
-    @Property
+    @Test
     @TckRule(Rule.HVC_002)
-    public void hvc002_guestSeesTheReturnValue(@ForAll("hypercalls") A64Call call,
-            @ForAll("gprValues") List<Long> gprs, @ForAll long returnValue) {
-        verify(Rule.HVC_002, () -> checks().hvc002(call, gprs, returnValue));
+    public void hvc002_guestSeesTheReturnValue() {
+        verify(Rule.HVC_002, () -> forAll(hypercalls(), gprValues(), Gen.longs())
+                .tries(configuredTries())
+                .check((call, gprs, returnValue) -> checks().hvc002(call, gprs, returnValue)));
     }
 
     // ---------------------------------------------------------------- IRQ, KICK
@@ -522,16 +521,18 @@ public abstract class VCpuBackendTck {
     /**
      * IRQ-001: an injected interrupt is taken by a guest that unmasks.
      *
-     * @param intid the interrupt id or vector
+     * <p>Draws {@code intid}: the interrupt id or vector.
      */
-    @Property
+    @Test
     @TckRule(Rule.IRQ_001)
-    public void irq001_injectedInterruptIsTakenWhenUnmasked(@ForAll("interruptIds") int intid) {
-        verify(Rule.IRQ_001, () -> checks().irq001(intid));
+    public void irq001_injectedInterruptIsTakenWhenUnmasked() {
+        verify(Rule.IRQ_001, () -> forAll(interruptIds())
+                .tries(configuredTries())
+                .check(intid -> checks().irq001(intid)));
     }
 
     /** IRQ-002: an interrupt id the ISA has no interrupt for is refused on any thread; the vCPU stays usable. */
-    @Example
+    @Test
     @TckRule(Rule.IRQ_002)
     public void irq002_impossibleInterruptIdsAreRefusedOnAnyThread() {
         verify(Rule.IRQ_002, () -> checks().irq002());
@@ -540,26 +541,26 @@ public abstract class VCpuBackendTck {
     /**
      * IPI-001: an ICC_SGI1R_EL1 write exits as SendIpi.
      *
-     * @param value the value written
-     * @param rt the source register (31 = XZR)
-     * @param gprs the other registers
+     * <p>Draws {@code value}: the value written; {@code rt}: the source register (31 = XZR); {@code gprs}: the
+     * other registers.
      */
-    @Property
+    @Test
     @TckRule(Rule.IPI_001)
-    public void ipi001_sgiRegisterWriteExitsAsSendIpi(@ForAll long value, @ForAll("registersWithZr") int rt,
-            @ForAll("gprValues") List<Long> gprs) {
-        verify(Rule.IPI_001, () -> checks().ipi001(value, rt, gprs));
+    public void ipi001_sgiRegisterWriteExitsAsSendIpi() {
+        verify(Rule.IPI_001, () -> forAll(Gen.longs(), registersWithZr(), gprValues())
+                .tries(configuredTries())
+                .check((value, rt, gprs) -> checks().ipi001(value, rt, gprs)));
     }
 
     /** KICK-001: requestExit from another thread ends a spinning guest's run. */
-    @Example
+    @Test
     @TckRule(Rule.KICK_001)
     public void kick001_requestExitFromAnotherThreadEndsTheRun() {
         verify(Rule.KICK_001, () -> checks().kick001());
     }
 
     /** KICK-002: a request between runs makes the next run return at once. */
-    @Example
+    @Test
     @TckRule(Rule.KICK_002)
     public void kick002_requestExitBetweenRunsIsNotLost() {
         verify(Rule.KICK_002, () -> checks().kick002());
@@ -570,25 +571,27 @@ public abstract class VCpuBackendTck {
     /**
      * ROB-001: random code never makes run() throw.
      *
-     * @param code random instruction bytes
+     * <p>Draws {@code code}: random instruction bytes.
      */
-    @Property
+    @Test
     @TckRule(Rule.ROB_001)
-    public void rob001_randomCodeNeverMakesRunThrow(@ForAll("randomCode") byte[] code) {
-        verify(Rule.ROB_001, () -> checks().rob001(code));
+    public void rob001_randomCodeNeverMakesRunThrow() {
+        verify(Rule.ROB_001, () -> forAll(randomCode())
+                .tries(configuredTries())
+                .check(code -> checks().rob001(code)));
     }
 
     // ---------------------------------------------------------------- RES
 
     /** RES-001: many VMs and vCPUs leak no file descriptors. */
-    @Example
+    @Test
     @TckRule(Rule.RES_001)
     public void res001_manyVmsAndVCpusLeakNoDescriptors() {
         verify(Rule.RES_001, () -> checks().res001());
     }
 
     /** RES-002: maxVCpus() vCPUs run at once on their own threads. */
-    @Example
+    @Test
     @TckRule(Rule.RES_002)
     public void res002_vcpusRunConcurrentlyOnTheirOwnThreads() {
         verify(Rule.RES_002, () -> checks().res002(Math.min(maxVCpus(), 8)));

@@ -14,7 +14,7 @@ import picocli.CommandLine;
 /** {@code vcpu tck}: runs the compatibility kit against a backend and prints one line per rule. */
 @CommandLine.Command(name = "tck", description = {
     "Runs the TCK against a backend on the module path and prints a table: rule, result, reason.",
-    "Exit code 0 when no rule failed, 1 otherwise."})
+    "Exit code 0 when no rule failed and at least one ran, 1 otherwise."})
 final class TckCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--backend", paramLabel = "ID", description = "Backend to test (default: the best available).")
     String backend;
@@ -34,14 +34,19 @@ final class TckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        // jqwik reports through java.util.logging at INFO; keep standard error for what matters.
-        java.util.logging.Logger.getLogger("net.jqwik").setLevel(java.util.logging.Level.WARNING);
         try {
             String id = backend != null ? backend : catalog.choose(Optional.empty(), Optional.empty()).id();
             List<RuleResult> results = tries == null ? TckRunner.run(id) : TckRunner.run(id, tries);
             console.out().print(TckRunner.formatTable(results));
             console.out().flush();
-            return results.stream().anyMatch(r -> r.status() == RuleResult.Status.FAILED) ? 1 : 0;
+            if (results.stream().anyMatch(r -> r.status() == RuleResult.Status.FAILED)) {
+                return 1;
+            }
+            if (results.stream().noneMatch(r -> r.status() == RuleResult.Status.PASSED)) {
+                console.err().println("vcpu: no TCK rule ran on backend '" + id + "'");
+                return 1;
+            }
+            return 0;
         } catch (BackendUnavailableException | IllegalArgumentException e) {
             console.err().println("vcpu: " + e.getMessage());
             return Outcome.EXIT_USAGE;

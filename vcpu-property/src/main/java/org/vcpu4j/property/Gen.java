@@ -322,6 +322,54 @@ public interface Gen<T> {
     }
 
     /**
+     * {@return seven generators' values, to map with {@link Combined7#as}}
+     *
+     * @param a the first
+     * @param b the second
+     * @param c the third
+     * @param d the fourth
+     * @param e the fifth
+     * @param f the sixth
+     * @param g the seventh
+     * @param <A> the first type
+     * @param <B> the second type
+     * @param <C> the third type
+     * @param <D> the fourth type
+     * @param <E> the fifth type
+     * @param <F> the sixth type
+     * @param <G> the seventh type
+     */
+    static <A, B, C, D, E, F, G> Combined7<A, B, C, D, E, F, G> combine(Gen<A> a, Gen<B> b, Gen<C> c, Gen<D> d,
+            Gen<E> e, Gen<F> f, Gen<G> g) {
+        return new Combined7<>(a, b, c, d, e, f, g);
+    }
+
+    /**
+     * {@return eight generators' values, to map with {@link Combined8#as}}
+     *
+     * @param a the first
+     * @param b the second
+     * @param c the third
+     * @param d the fourth
+     * @param e the fifth
+     * @param f the sixth
+     * @param g the seventh
+     * @param h the eighth
+     * @param <A> the first type
+     * @param <B> the second type
+     * @param <C> the third type
+     * @param <D> the fourth type
+     * @param <E> the fifth type
+     * @param <F> the sixth type
+     * @param <G> the seventh type
+     * @param <H> the eighth type
+     */
+    static <A, B, C, D, E, F, G, H> Combined8<A, B, C, D, E, F, G, H> combine(Gen<A> a, Gen<B> b, Gen<C> c,
+            Gen<D> d, Gen<E> e, Gen<F> f, Gen<G> g, Gen<H> h) {
+        return new Combined8<>(a, b, c, d, e, f, g, h);
+    }
+
+    /**
      * {@return the lists of one value from each generator, in order}
      *
      * @param gens the generators
@@ -552,6 +600,73 @@ public interface Gen<T> {
                     v -> filter.test(cast(v[0]), cast(v[1]), cast(v[2]), cast(v[3]), cast(v[4]), cast(v[5])));
             return tuples.map(v -> g.apply(cast(v[0]), cast(v[1]), cast(v[2]), cast(v[3]), cast(v[4]),
                     cast(v[5])));
+        }
+    }
+
+    /**
+     * Seven generators side by side (filter the mapped value, if needed).
+     *
+     * @param a the first
+     * @param b the second
+     * @param c the third
+     * @param d the fourth
+     * @param e the fifth
+     * @param f the sixth
+     * @param g the seventh
+     * @param <A> the first type
+     * @param <B> the second type
+     * @param <C> the third type
+     * @param <D> the fourth type
+     * @param <E> the fifth type
+     * @param <F> the sixth type
+     * @param <G> the seventh type
+     */
+    record Combined7<A, B, C, D, E, F, G>(Gen<A> a, Gen<B> b, Gen<C> c, Gen<D> d, Gen<E> e, Gen<F> f, Gen<G> g) {
+        /**
+         * {@return a generator of the mapped combinations}
+         *
+         * @param m the mapping
+         * @param <R> the mapped type
+         */
+        public <R> Gen<R> as(Tuples.F7<? super A, ? super B, ? super C, ? super D, ? super E, ? super F, ? super G,
+                ? extends R> m) {
+            return source -> m.apply(a.generate(source), b.generate(source), c.generate(source), d.generate(source),
+                    e.generate(source), f.generate(source), g.generate(source));
+        }
+    }
+
+    /**
+     * Eight generators side by side (filter the mapped value, if needed).
+     *
+     * @param a the first
+     * @param b the second
+     * @param c the third
+     * @param d the fourth
+     * @param e the fifth
+     * @param f the sixth
+     * @param g the seventh
+     * @param h the eighth
+     * @param <A> the first type
+     * @param <B> the second type
+     * @param <C> the third type
+     * @param <D> the fourth type
+     * @param <E> the fifth type
+     * @param <F> the sixth type
+     * @param <G> the seventh type
+     * @param <H> the eighth type
+     */
+    record Combined8<A, B, C, D, E, F, G, H>(Gen<A> a, Gen<B> b, Gen<C> c, Gen<D> d, Gen<E> e, Gen<F> f, Gen<G> g,
+            Gen<H> h) {
+        /**
+         * {@return a generator of the mapped combinations}
+         *
+         * @param m the mapping
+         * @param <R> the mapped type
+         */
+        public <R> Gen<R> as(Tuples.F8<? super A, ? super B, ? super C, ? super D, ? super E, ? super F, ? super G,
+                ? super H, ? extends R> m) {
+            return source -> m.apply(a.generate(source), b.generate(source), c.generate(source), d.generate(source),
+                    e.generate(source), f.generate(source), g.generate(source), h.generate(source));
         }
     }
 

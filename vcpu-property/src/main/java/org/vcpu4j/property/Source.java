@@ -19,7 +19,7 @@ public final class Source {
     public static final int MAX_CHOICES = 1 << 20;
 
     private static final long[] NO_EDGES = {};
-    /** One draw in this many takes an edge choice, one more a small choice (jqwik and Hypothesis bias alike). */
+    /** One draw in this many takes an edge choice, one more a small choice. */
     private static final int BIAS_ONE_IN = 16;
     private static final int SMALL_CHOICES = 256;
 

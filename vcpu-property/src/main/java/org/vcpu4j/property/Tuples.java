@@ -2,7 +2,7 @@ package org.vcpu4j.property;
 
 import java.util.function.Predicate;
 
-/** The functions and conditions of three to six values that {@link Gen#combine} takes. */
+/** The functions of three to eight values and the conditions of three to six that {@link Gen#combine} takes. */
 public final class Tuples {
     private Tuples() {}
 
@@ -108,6 +108,64 @@ public final class Tuples {
          * @param f the sixth
          */
         R apply(A a, B b, C c, D d, E e, F f);
+    }
+
+    /**
+     * A function of seven values.
+     *
+     * @param <A> the first type
+     * @param <B> the second type
+     * @param <C> the third type
+     * @param <D> the fourth type
+     * @param <E> the fifth type
+     * @param <F> the sixth type
+     * @param <G> the seventh type
+     * @param <R> the result type
+     */
+    @FunctionalInterface
+    public interface F7<A, B, C, D, E, F, G, R> {
+        /**
+         * {@return the result}
+         *
+         * @param a the first
+         * @param b the second
+         * @param c the third
+         * @param d the fourth
+         * @param e the fifth
+         * @param f the sixth
+         * @param g the seventh
+         */
+        R apply(A a, B b, C c, D d, E e, F f, G g);
+    }
+
+    /**
+     * A function of eight values.
+     *
+     * @param <A> the first type
+     * @param <B> the second type
+     * @param <C> the third type
+     * @param <D> the fourth type
+     * @param <E> the fifth type
+     * @param <F> the sixth type
+     * @param <G> the seventh type
+     * @param <H> the eighth type
+     * @param <R> the result type
+     */
+    @FunctionalInterface
+    public interface F8<A, B, C, D, E, F, G, H, R> {
+        /**
+         * {@return the result}
+         *
+         * @param a the first
+         * @param b the second
+         * @param c the third
+         * @param d the fourth
+         * @param e the fifth
+         * @param f the sixth
+         * @param g the seventh
+         * @param h the eighth
+         */
+        R apply(A a, B b, C c, D d, E e, F f, G g, H h);
     }
 
     /**

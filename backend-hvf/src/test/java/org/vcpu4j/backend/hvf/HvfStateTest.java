@@ -6,12 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.vcpu4j.property.Gen;
 import org.junit.jupiter.api.Test;
 import org.vcpu4j.api.BackendException;
 import org.vcpu4j.api.aarch64.Aarch64State;
@@ -19,6 +14,7 @@ import org.vcpu4j.api.aarch64.SystemRegister;
 import org.vcpu4j.api.aarch64.Vec128;
 import org.vcpu4j.backend.hvf.sys.HvReg;
 import org.vcpu4j.backend.hvf.sys.HvSysReg;
+import org.vcpu4j.property.Property;
 
 /** saveState/restoreState of every Aarch64State field through the framework's register calls. */
 class HvfStateTest {
@@ -151,23 +147,24 @@ class HvfStateTest {
         }
     }
 
-    @Property(tries = 60)
-    void anyStateRoundTrips(@ForAll("states") Aarch64State s) {
-        try (Rig r = Rig.bound()) {
-            r.cpu.restoreState(s);
-            assertEquals(List.of(), s.differences((Aarch64State) r.cpu.saveState()));
-            r.cpu.unbind();
-            assertEquals(List.of(), s.differences((Aarch64State) r.cpu.saveState()), "after unbind");
-            r.cpu.bind();
-            assertEquals(List.of(), s.differences((Aarch64State) r.cpu.saveState()), "after a new bind");
-        }
+    @Test
+    void anyStateRoundTrips() {
+        Property.forAll(states()).tries(60).check(s -> {
+            try (Rig r = Rig.bound()) {
+                r.cpu.restoreState(s);
+                assertEquals(List.of(), s.differences((Aarch64State) r.cpu.saveState()));
+                r.cpu.unbind();
+                assertEquals(List.of(), s.differences((Aarch64State) r.cpu.saveState()), "after unbind");
+                r.cpu.bind();
+                assertEquals(List.of(), s.differences((Aarch64State) r.cpu.saveState()), "after a new bind");
+            }
+        });
     }
 
-    @Provide
-    Arbitrary<Aarch64State> states() {
-        Arbitrary<long[]> longs = Arbitraries.longs().array(long[].class)
-                .ofSize(31 + 8 + 64 + SystemRegister.values().length);
-        return Combinators.combine(longs, Arbitraries.longs()).as((a, pstate) -> {
+    Gen<Aarch64State> states() {
+        Gen<long[]> longs = Gen.longs().list().ofSize(31 + 8 + 64 + SystemRegister.values().length)
+                .map(l -> l.stream().mapToLong(Long::longValue).toArray());
+        return Gen.combine(longs, Gen.longs()).as((a, pstate) -> {
             Aarch64State.Builder b = Aarch64State.builder();
             int k = 0;
             for (int i = 0; i <= 30; i++) {

@@ -11,8 +11,9 @@ import org.vcpu4j.tck.VCpuBackendTck;
  */
 public class BrokenEmulatedTck extends VCpuBackendTck {
     private static volatile VCpuBackendProvider provider;
+    private static volatile boolean applicable = true;
 
-    /** Created by jqwik. */
+    /** Created by JUnit. */
     public BrokenEmulatedTck() {}
 
     /**
@@ -22,6 +23,20 @@ public class BrokenEmulatedTck extends VCpuBackendTck {
      */
     static void use(VCpuBackendProvider p) {
         provider = Objects.requireNonNull(p);
+    }
+
+    /**
+     * Sets what the next launches declare through {@link #hostShouldSupportBackend()}.
+     *
+     * @param a whether the backend applies to this host
+     */
+    static void applicable(boolean a) {
+        applicable = a;
+    }
+
+    @Override
+    public boolean hostShouldSupportBackend() {
+        return applicable;
     }
 
     @Override

@@ -35,7 +35,7 @@ import org.vcpu4j.tck.TckRunner;
 import org.vcpu4j.tck.VCpuBackendTck;
 
 /**
- * The TCK of the TCK: runs {@link VCpuBackendTck} through the jqwik engine against the emulated backend
+ * The TCK of the TCK: runs {@link VCpuBackendTck} through the JUnit Jupiter engine against the emulated backend
  * and against wrappers of it that each carry one bug class, and checks that every bug is caught by the
  * rule meant for it, that the unbroken backend passes, and that unavailability is a skip (or, when
  * required, a failure) with the reason.
@@ -94,6 +94,61 @@ class TckSelfTest {
     }
 
     @Test
+    void aRunInWhichNoRuleRanFailsUnlessTheBackendDoesNotApplyToTheHost() {
+        String old = System.setProperty(VCpuBackendTck.REQUIRE_AVAILABLE_PROPERTY, "false");
+        VCpuBackendProvider off = new DelegatingProvider(emulated(), "emulated-off",
+                Availability.unavailable("switched off by the TCK self-test"), UnaryOperator.identity());
+        try {
+            BrokenEmulatedTck.use(off);
+            Events classes = EngineTestKit.engine("junit-jupiter").selectors(selectClass(BrokenEmulatedTck.class))
+                    .execute().containerEvents();
+            List<String> failures = classes.failed().stream().map(e -> e.getRequiredPayload(TestExecutionResult.class)
+                    .getThrowable().map(Throwable::getMessage).orElse("")).toList();
+            assertEquals(1, failures.size(), failures::toString);
+            assertTrue(failures.get(0).contains("no TCK rule ran in BrokenEmulatedTck"), failures.get(0));
+            assertTrue(failures.get(0).contains("switched off by the TCK self-test"), failures.get(0));
+
+            BrokenEmulatedTck.applicable(false);
+            Events notApplicable = EngineTestKit.engine("junit-jupiter")
+                    .selectors(selectClass(BrokenEmulatedTck.class)).execute().containerEvents();
+            assertEquals(0, notApplicable.failed().count(), "a backend declared not applicable may skip everything");
+        } finally {
+            BrokenEmulatedTck.applicable(true);
+            restore(VCpuBackendTck.REQUIRE_AVAILABLE_PROPERTY, old);
+        }
+    }
+
+    @Test
+    void aFailingRulePrintsSeedCounterexampleAndWhatToCheckAndItsSeedReproducesIt() {
+        VCpuBackendProvider broken = wrapped("emulated-sign", Bug.SIGN_EXTENSION_IGNORED.wrapper());
+        String method = methodOf(Rule.EXIT_002);
+        String first = failures(launch(broken)).get(method);
+        assertTrue(first != null && first.contains("EXIT-002: "), () -> "EXIT-002 must fail: " + first);
+        java.util.regex.Matcher seed = java.util.regex.Pattern.compile("rerun with -D"
+                + org.vcpu4j.property.Property.SEED_PROPERTY + "=(-?\\d+)").matcher(first);
+        assertTrue(seed.find(), first);
+        assertTrue(first.contains("counterexample (after "), first);
+        assertTrue(first.contains("what to check in the backend:\n  - "
+                + Rule.EXIT_002.whatToCheck().get(0)), first);
+        // the README's rerun: the same seed again draws the same values and shrinks to the same case
+        String old = System.setProperty(org.vcpu4j.property.Property.SEED_PROPERTY, seed.group(1));
+        try {
+            String again = failures(launch(broken)).get(method);
+            assertEquals(counterexample(first), counterexample(again));
+        } finally {
+            restore(org.vcpu4j.property.Property.SEED_PROPERTY, old);
+        }
+    }
+
+    /** The lines of a failure message from the property report's first line to the end of the counterexample. */
+    private static String counterexample(String message) {
+        int start = message.indexOf("property failed on try");
+        int end = message.indexOf("which fails with:");
+        assertTrue(start >= 0 && end > start, message);
+        return message.substring(start, end);
+    }
+
+    @Test
     void requireAvailableTurnsTheSkipIntoAFailureNamingTheReason() {
         String old = System.setProperty(VCpuBackendTck.REQUIRE_AVAILABLE_PROPERTY, "true");
         try {
@@ -145,9 +200,7 @@ class TckSelfTest {
 
     private static Events launch(VCpuBackendProvider provider) {
         BrokenEmulatedTck.use(provider);
-        return EngineTestKit.engine("jqwik")
-                .configurationParameter("jqwik.database", "target/jqwik-selftest-database")
-                .configurationParameter("jqwik.reporting.onlyfailures", "true")
+        return EngineTestKit.engine("junit-jupiter")
                 .selectors(selectClass(BrokenEmulatedTck.class))
                 .execute()
                 .testEvents();

@@ -2,8 +2,7 @@ package org.vcpu4j.tck.internal;
 
 import java.util.List;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
+import org.vcpu4j.property.Gen;
 import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.VCpuCreateConfig;
@@ -69,8 +68,8 @@ public final class A64Kit implements IsaKit {
     }
 
     @Override
-    public Arbitrary<Long> mmioAddresses() {
-        return Arbitraries.longs().between(0x0900_0000L, 0x3FFE_FFF8L).map(a -> a & ~7L);
+    public Gen<Long> mmioAddresses() {
+        return Gen.longs().between(0x0900_0000L, 0x3FFE_FFF8L).map(a -> a & ~7L);
     }
 
     @Override

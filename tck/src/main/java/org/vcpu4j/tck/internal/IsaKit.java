@@ -2,7 +2,7 @@ package org.vcpu4j.tck.internal;
 
 import java.util.List;
 import java.util.Set;
-import net.jqwik.api.Arbitrary;
+import org.vcpu4j.property.Gen;
 import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.VCpuCreateConfig;
@@ -56,7 +56,7 @@ public sealed interface IsaKit permits A64Kit, X86Kit {
     byte[] spin();
 
     /** {@return aligned guest-physical addresses with nothing mapped, for MMIO} */
-    Arbitrary<Long> mmioAddresses();
+    Gen<Long> mmioAddresses();
 
     /**
      * {@return the PC of a state}

@@ -15,7 +15,7 @@ public class SelectedBackendTck extends VCpuBackendTck {
     /** The system property with the vCPU count for RES-002. */
     public static final String MAX_VCPUS_PROPERTY = "vcpu4j.tck.maxVCpus";
 
-    /** Created by jqwik. */
+    /** Created by JUnit. */
     public SelectedBackendTck() {}
 
     @Override

@@ -13,12 +13,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
+import org.vcpu4j.property.Gen;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vcpu4j.tck.arbitraries.A64Arbitraries;
-import org.vcpu4j.tck.arbitraries.X86Arbitraries;
+import org.vcpu4j.tck.generators.A64Generators;
+import org.vcpu4j.tck.generators.X86Generators;
 
 /**
  * Compares the assemblers with GNU as on samples of the TCK's own generators: A64 words must equal
@@ -28,6 +27,8 @@ import org.vcpu4j.tck.arbitraries.X86Arbitraries;
  */
 class GnuAsCrossCheckTest {
     private static final int SAMPLES = 400;
+    /** The seed of the samples, fixed so that a coverage gap shows in every run or in none. */
+    private static final long SEED = 20261204L;
 
     @TempDir
     Path dir;
@@ -37,11 +38,11 @@ class GnuAsCrossCheckTest {
         assumeTrue(onPath("aarch64-linux-gnu-as") && onPath("aarch64-linux-gnu-objcopy"), "binutils-aarch64-linux-gnu");
         List<String> lines = new ArrayList<>();
         List<Integer> words = new ArrayList<>();
-        A64Arbitraries.loadStores().sampleStream().limit(SAMPLES).forEach(ls -> {
+        A64Generators.loadStores().samples(SEED).limit(SAMPLES).forEach(ls -> {
             lines.add(ls.assembly());
             words.add(ls.encode());
         });
-        A64Arbitraries.systemRegisters().sampleStream().limit(SAMPLES / 4).forEach(r -> {
+        A64Generators.systemRegisters().samples(SEED).limit(SAMPLES / 4).forEach(r -> {
             String name = String.format("s%d_%d_c%d_c%d_%d", r.op0(), r.op1(), r.crn(), r.crm(), r.op2());
             lines.add("mrs x5, " + name);
             words.add(r.mrs(5));
@@ -64,14 +65,14 @@ class GnuAsCrossCheckTest {
     @Test
     void x86GeneratorsDisassembleToTheirOwnSyntax() throws Exception {
         assumeTrue(onPath("objdump") && onPath("as"), "binutils");
-        Arbitrary<Long> addresses = Arbitraries.longs().between(0x6000_0000L, 0x6FFF_FFF8L).map(a -> a & ~7L);
+        Gen<Long> addresses = Gen.longs().between(0x6000_0000L, 0x6FFF_FFF8L).map(a -> a & ~7L);
         List<String> expected = new ArrayList<>();
         StringBuilder src = new StringBuilder();
-        X86Arbitraries.memoryAccesses(addresses).sampleStream().limit(SAMPLES).forEach(a -> {
+        X86Generators.memoryAccesses(addresses).samples(SEED).limit(SAMPLES).forEach(a -> {
             expected.add(a.assembly());
             src.append(byteDirective(a.encode()));
         });
-        X86Arbitraries.portAccesses().sampleStream().limit(SAMPLES / 4).forEach(a -> {
+        X86Generators.portAccesses().samples(SEED).limit(SAMPLES / 4).forEach(a -> {
             expected.add(a.assembly());
             src.append(byteDirective(a.encode()));
         });

@@ -3,17 +3,16 @@ package org.vcpu4j.spi.aarch64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.math.BigInteger;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 import org.vcpu4j.api.AccessWidth;
 import org.vcpu4j.api.VCpuExit;
+import org.vcpu4j.property.Gen;
+import org.vcpu4j.property.Property;
 
 /** The completion arithmetic against vectors and against a BigInteger model of the Arm ARM's load pseudocode. */
 class CompletionProperties {
 
-    @Example
+    @Test
     void vectors() {
         assertEquals(0xFFFF_FF80L, Completion.loadResult(0x80, AccessWidth.BYTE, true, AccessWidth.DWORD));
         assertEquals(0xFFFF_FFFF_FFFF_FF80L, Completion.loadResult(0x80, AccessWidth.BYTE, true, AccessWidth.QWORD));
@@ -24,7 +23,7 @@ class CompletionProperties {
         assertEquals(-1L, Completion.loadResult(-1, AccessWidth.QWORD, true, AccessWidth.QWORD));
     }
 
-    @Example
+    @Test
     void xzrIsNeverWritten() {
         long[] x = new long[31];
         Completion.completeMmioRead(new VCpuExit.MmioRead(0, AccessWidth.QWORD, 31, AccessWidth.QWORD, false), 5,
@@ -33,16 +32,19 @@ class CompletionProperties {
         assertEquals(0, java.util.Arrays.stream(x).filter(v -> v != 0).count());
     }
 
-    @Property
-    void loadResultMatchesTheArchitecturalModel(@ForAll long value, @ForAll @IntRange(min = 0, max = 3) int size,
-            @ForAll boolean signed, @ForAll boolean sixtyFour, @ForAll @IntRange(min = 0, max = 30) int rt) {
-        AccessWidth width = AccessWidth.ofLog2(size);
-        AccessWidth regWidth = sixtyFour ? AccessWidth.QWORD : AccessWidth.DWORD;
-        long[] x = new long[31];
-        java.util.Arrays.fill(x, 0x5555_5555_5555_5555L);
-        Completion.completeMmioRead(new VCpuExit.MmioRead(0, width, rt, regWidth, signed), value,
-                new TrapDecoderTest.ArrayGprs(x));
-        assertEquals(model(value, width.bits(), signed, regWidth.bits()), x[rt]);
+    @Test
+    void loadResultMatchesTheArchitecturalModel() {
+        Property.forAll(Gen.longs(), Gen.integers().between(0, 3), Gen.booleans(), Gen.booleans(),
+                Gen.integers().between(0, 30))
+                .check((value, size, signed, sixtyFour, rt) -> {
+            AccessWidth width = AccessWidth.ofLog2(size);
+            AccessWidth regWidth = sixtyFour ? AccessWidth.QWORD : AccessWidth.DWORD;
+            long[] x = new long[31];
+            java.util.Arrays.fill(x, 0x5555_5555_5555_5555L);
+            Completion.completeMmioRead(new VCpuExit.MmioRead(0, width, rt, regWidth, signed), value,
+                    new TrapDecoderTest.ArrayGprs(x));
+            assertEquals(model(value, width.bits(), signed, regWidth.bits()), x[rt]);
+        });
     }
 
     /** Arm ARM LDRS*: data = Mem[address, size]; X[t] = Extend(data, regsize, !signed), then W writes zero-extend. */

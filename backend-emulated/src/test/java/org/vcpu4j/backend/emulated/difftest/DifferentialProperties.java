@@ -5,24 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.vcpu4j.property.Gen;
+import org.vcpu4j.property.Property;
 
 /**
  * The differential test: random instruction sequences run on the emulated backend and under
- * qemu-aarch64 must leave X0-X30, SP, NZCV and the scratch buffer equal. On a mismatch jqwik shrinks
+ * qemu-aarch64 must leave X0-X30, SP, NZCV and the scratch buffer equal. On a mismatch the property engine shrinks
  * the case, and the message prints it as assembly with its initial state and every difference.
  *
  * <p>The properties together run 26,500 cases. Each draws from the instruction classes in
  * {@link #ENABLED}: the classes the emulator supports.
  */
-@AddLifecycleHook(RequiresTools.class)
+@ExtendWith(RequiresTools.class)
 class DifferentialProperties {
     /** The instruction classes generated; a class the emulator does not support yet is left out. */
     static final Set<InstructionClass> ENABLED = EnumSet.allOf(InstructionClass.class);
@@ -51,7 +48,7 @@ class DifferentialProperties {
     private static EmulatorRunner mmuOnEmulator;
 
 
-    @AfterContainer
+    @AfterAll
     static void closeEmulators() {
         for (EmulatorRunner r : new EmulatorRunner[] {emulator, mmuOnEmulator}) {
             if (r != null && r.ownedByCurrentThread()) {
@@ -130,42 +127,44 @@ class DifferentialProperties {
         }
     }
 
-    @Provide
-    Arbitrary<DiffCase> dataProcessing() {
+    Gen<DiffCase> dataProcessing() {
         return Generators.cases(enabled(mmuOff(DATA_PROCESSING)), 12);
     }
 
-    @Provide
-    Arbitrary<DiffCase> memory() {
+    Gen<DiffCase> memory() {
         return Generators.cases(enabled(mmuOff(MEMORY)), 12);
     }
 
-    @Provide
-    Arbitrary<DiffCase> control() {
+    Gen<DiffCase> control() {
         return Generators.cases(enabled(mmuOff(CONTROL)), 12);
     }
 
-    @Provide
-    Arbitrary<DiffCase> everything() {
+    Gen<DiffCase> everything() {
         return Generators.cases(enabled(mmuOff(ENABLED)), 24);
     }
 
     /** Integer data processing: immediate, register, bitfield, conditional, carry, multiply/divide, reversal. */
-    @Property(tries = 6000, shrinking = ShrinkingMode.FULL)
-    void dataProcessingAgreesWithQemu(@ForAll("dataProcessing") DiffCase c) {
-        check(c);
+    @Test
+    void dataProcessingAgreesWithQemu() {
+        Property.forAll(dataProcessing()).tries(6000).check(c -> {
+            check(c);
+        });
     }
 
     /** Loads and stores of every form, pairs, literals, exclusives and LSE atomics. */
-    @Property(tries = 6000, shrinking = ShrinkingMode.FULL)
-    void memoryAgreesWithQemu(@ForAll("memory") DiffCase c) {
-        check(c);
+    @Test
+    void memoryAgreesWithQemu() {
+        Property.forAll(memory()).tries(6000).check(c -> {
+            check(c);
+        });
     }
 
     /** Forward branches of every kind inside the snippet, with flag-setting instructions around them. */
-    @Property(tries = 3000, shrinking = ShrinkingMode.FULL)
-    void branchesAgreeWithQemu(@ForAll("control") DiffCase c) {
-        check(c);
+    @Test
+    void branchesAgreeWithQemu() {
+        Property.forAll(control()).tries(3000).check(c -> {
+            check(c);
+        });
     }
 
     /**
@@ -185,13 +184,11 @@ class DifferentialProperties {
         return s;
     }
 
-    @Provide
-    Arbitrary<DiffCase> unalignedMemory() {
+    Gen<DiffCase> unalignedMemory() {
         return Generators.cases(enabled(mmuOn(MEMORY)), 8, true);
     }
 
-    @Provide
-    Arbitrary<DiffCase> everythingMmuOn() {
+    Gen<DiffCase> everythingMmuOn() {
         return Generators.cases(enabled(mmuOn(ENABLED)), 24);
     }
 
@@ -200,13 +197,14 @@ class DifferentialProperties {
      * memory (as a Linux process's memory is): plain accesses must work unaligned, while exclusives,
      * acquire/release and atomics must take the alignment fault (SIGBUS) at the same instruction.
      */
-    @Property(tries = 2500, shrinking = ShrinkingMode.FULL)
-    void unalignedMemoryWithTheMmuOnAgreesWithQemu(@ForAll("unalignedMemory") DiffCase c) {
-        check(c, true);
+    @Test
+    void unalignedMemoryWithTheMmuOnAgreesWithQemu() {
+        Property.forAll(unalignedMemory()).tries(2500).check(c -> {
+            check(c, true);
+        });
     }
 
-    @Provide
-    Arbitrary<DiffCase> structures() {
+    Gen<DiffCase> structures() {
         return Generators.cases(enabled(mmuOff(STRUCTURES)), 12);
     }
 
@@ -214,13 +212,14 @@ class DifferentialProperties {
      * LD1-LD4/ST1-ST4 (multiple and single structure) and LD1R-LD4R among the other SIMD&amp;FP loads,
      * stores and moves: registers (V0-V31 included), memory and writeback must agree.
      */
-    @Property(tries = 2000, shrinking = ShrinkingMode.FULL)
-    void structureLoadsAndStoresAgreeWithQemu(@ForAll("structures") DiffCase c) {
-        check(c);
+    @Test
+    void structureLoadsAndStoresAgreeWithQemu() {
+        Property.forAll(structures()).tries(2000).check(c -> {
+            check(c);
+        });
     }
 
-    @Provide
-    Arbitrary<DiffCase> rawStructures() {
+    Gen<DiffCase> rawStructures() {
         return Generators.rawStructureCases(4);
     }
 
@@ -230,13 +229,14 @@ class DifferentialProperties {
      * both take the undefined-instruction exception at the same word. The emulator runs with its MMU on
      * (Normal memory, as qemu-aarch64's process has), since post-index by odd sizes leaves pointers unaligned.
      */
-    @Property(tries = 1000, shrinking = ShrinkingMode.FULL)
-    void rawStructureWordsAgreeWithQemu(@ForAll("rawStructures") DiffCase c) {
-        check(c, true);
+    @Test
+    void rawStructureWordsAgreeWithQemu() {
+        Property.forAll(rawStructures()).tries(1000).check(c -> {
+            check(c, true);
+        });
     }
 
-    @Provide
-    Arbitrary<DiffCase> rawDataProcessing() {
+    Gen<DiffCase> rawDataProcessing() {
         return Generators.rawCases(4);
     }
 
@@ -245,15 +245,19 @@ class DifferentialProperties {
      * unallocated ones included: both must compute the same, or both must take the
      * undefined-instruction exception at the same instruction.
      */
-    @Property(tries = 1000, shrinking = ShrinkingMode.FULL)
-    void rawWordsAgreeWithQemu(@ForAll("rawDataProcessing") DiffCase c) {
-        check(c);
+    @Test
+    void rawWordsAgreeWithQemu() {
+        Property.forAll(rawDataProcessing()).tries(1000).check(c -> {
+            check(c);
+        });
     }
 
     /** Longer snippets mixing every enabled class, with the emulator's MMU on (identity map). */
-    @Property(tries = 2000, shrinking = ShrinkingMode.FULL)
-    void mixedSnippetsWithTheMmuOnAgreeWithQemu(@ForAll("everythingMmuOn") DiffCase c) {
-        check(c, true);
+    @Test
+    void mixedSnippetsWithTheMmuOnAgreeWithQemu() {
+        Property.forAll(everythingMmuOn()).tries(2000).check(c -> {
+            check(c, true);
+        });
     }
 
     /**
@@ -261,7 +265,7 @@ class DifferentialProperties {
      * and a load pair (a nested page fault: no valid syndrome) are SIGSEGV at the access under QEMU, and
      * the emulator must agree, with the MMU off and on.
      */
-    @Example
+    @Test
     void accessesJustPastTheScratchBufferFaultInBothWorlds() {
         long past = DifftestLayout.SCRATCH_BASE + DifftestLayout.SCRATCH_SIZE;
         List<Instr> accesses = List.of(
@@ -280,8 +284,10 @@ class DifferentialProperties {
     }
 
     /** Longer snippets mixing every enabled class. */
-    @Property(tries = 3000, shrinking = ShrinkingMode.FULL)
-    void mixedSnippetsAgreeWithQemu(@ForAll("everything") DiffCase c) {
-        check(c);
+    @Test
+    void mixedSnippetsAgreeWithQemu() {
+        Property.forAll(everything()).tries(3000).check(c -> {
+            check(c);
+        });
     }
 }

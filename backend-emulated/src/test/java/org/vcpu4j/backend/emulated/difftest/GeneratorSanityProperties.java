@@ -12,12 +12,10 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.vcpu4j.property.Gen;
+import org.vcpu4j.property.Property;
 
 /**
  * Checks the test's own instruments without the emulator: GNU objdump decodes every generated word as
@@ -25,23 +23,24 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
  * its end (no signal: the generator keeps accesses aligned and inside the scratch buffer, and branches
  * inside the snippet), and the harness really executes what it is given.
  */
-@AddLifecycleHook(RequiresTools.class)
+@ExtendWith(RequiresTools.class)
 class GeneratorSanityProperties {
     private static final String OBJDUMP = Toolchain.OBJDUMP;
 
 
-    @Provide
-    Arbitrary<DiffCase> anyCase() {
+    Gen<DiffCase> anyCase() {
         Set<InstructionClass> classes = EnumSet.allOf(InstructionClass.class);
         classes.remove(InstructionClass.FAULT);
         return Generators.cases(classes, 24);
     }
 
     /** Every generated case runs to its end under qemu-aarch64. */
-    @Property(tries = 400)
-    void qemuRunsEveryGeneratedCaseToItsEnd(@ForAll("anyCase") DiffCase c) {
-        Outcome o = QemuHarness.shared().run(c);
-        assertEquals(0, o.signal(), () -> "the generator made a case QEMU cannot run:\n" + c.describe());
+    @Test
+    void qemuRunsEveryGeneratedCaseToItsEnd() {
+        Property.forAll(anyCase()).tries(400).check(c -> {
+            Outcome o = QemuHarness.shared().run(c);
+            assertEquals(0, o.signal(), () -> "the generator made a case QEMU cannot run:\n" + c.describe());
+        });
     }
 
     /**
@@ -49,7 +48,7 @@ class GeneratorSanityProperties {
      * the same way at every instruction, then the largest scaled index and the widest access. A rare case
      * past the end once faulted under QEMU (which maps only the scratch buffer) but not in the emulator.
      */
-    @Example
+    @Test
     void pointerArithmeticCannotLeaveTheScratchBuffer() {
         int drift = Generators.LONGEST_SNIPPET * Generators.MAX_WRITEBACK;
         int reach = Generators.MAX_INDEX * Generators.MAX_INDEX_SCALE;
@@ -62,7 +61,7 @@ class GeneratorSanityProperties {
     }
 
     /** The harness executes the snippet: known results for a known snippet. */
-    @Example
+    @Test
     void harnessComputesAKnownSnippet() {
         long[] x = new long[31];
         x[1] = 40;
@@ -81,7 +80,7 @@ class GeneratorSanityProperties {
     }
 
     /** A fault reports the faulting instruction and the registers at it. */
-    @Example
+    @Test
     void harnessReportsFaultsWithTheirState() {
         long[] x = new long[31];
         x[1] = 5;
@@ -93,7 +92,7 @@ class GeneratorSanityProperties {
     }
 
     /** The self-modifying group really changes the instruction QEMU runs. */
-    @Example
+    @Test
     void harnessRunsSelfModifiedCode() {
         long[] x = new long[31];
         x[3] = 10;
@@ -104,7 +103,7 @@ class GeneratorSanityProperties {
     }
 
     /** A generated loop runs its body n times. */
-    @Example
+    @Test
     void harnessRunsLoops() {
         long[] x = new long[31];
         DiffCase c = new DiffCase(List.of(A64.loop(19, 3, A64.addSubImm(1, 0, 0, 0, 7, 4, 4))), x, 0, 1);
@@ -115,13 +114,13 @@ class GeneratorSanityProperties {
     }
 
     /** GNU objdump decodes every word the encoder produces as an allocated instruction of the same name. */
-    @Example
+    @Test
     void objdumpDecodesEveryGeneratedInstruction() throws IOException {
         Toolchain.require(OBJDUMP);
         List<String> expected = new ArrayList<>();
         ByteBuffer code = ByteBuffer.allocate(4 * 40_000).order(ByteOrder.LITTLE_ENDIAN);
         for (InstructionClass cls : InstructionClass.values()) {
-            Generators.of(cls).sampleStream().limit(400).forEach(in -> {
+            Generators.of(cls).samples(cls.ordinal()).limit(400).forEach(in -> {
                 SnippetLayout layout = new SnippetLayout(List.of(in));
                 int[] words = in.encode(layout, 0);
                 String[] asm = in.assembly(layout, 0);

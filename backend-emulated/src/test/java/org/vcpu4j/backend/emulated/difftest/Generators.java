@@ -7,12 +7,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.IntStream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
+import org.vcpu4j.property.Gen;
 
 /**
- * jqwik arbitraries over the instruction model. Register roles keep every memory access inside the
+ * generators over the instruction model. Register roles keep every memory access inside the
  * scratch buffer and aligned (the emulator runs with the MMU off, where data accesses are Device
  * memory and must be aligned; qemu-aarch64 runs with Normal memory):
  * <ul>
@@ -52,54 +50,54 @@ final class Generators {
 
     private Generators() {}
 
-    private static Arbitrary<Integer> ints(int min, int max) {
-        return Arbitraries.integers().between(min, max);
+    private static Gen<Integer> ints(int min, int max) {
+        return Gen.integers().between(min, max);
     }
 
-    private static Arbitrary<Integer> ints(int... values) {
-        return Arbitraries.of(Arrays.stream(values).boxed().toList());
+    private static Gen<Integer> ints(int... values) {
+        return Gen.of(Arrays.stream(values).boxed().toList());
     }
 
-    private static Arbitrary<Integer> dataReg() {
+    private static Gen<Integer> dataReg() {
         return ints(DATA);
     }
 
-    private static Arbitrary<Integer> dataOrZr() {
+    private static Gen<Integer> dataOrZr() {
         return ints(IntStream.concat(Arrays.stream(DATA), IntStream.of(31)).toArray());
     }
 
-    private static Arbitrary<Integer> anyReg() {
+    private static Gen<Integer> anyReg() {
         return ints(0, 31);
     }
 
-    private static Arbitrary<Integer> pointer() {
+    private static Gen<Integer> pointer() {
         return ints(POINTERS);
     }
 
-    private static Arbitrary<Integer> pointerOrSp() {
+    private static Gen<Integer> pointerOrSp() {
         return ints(20, 21, 22, 23, 31);
     }
 
-    /** Combines integer fields into an instruction (jqwik shrinks each field). */
+    /** Combines integer fields into an instruction (each field shrinks on its own). */
     @SafeVarargs
-    private static Arbitrary<Instr> fields(Function<int[], Instr> build, Arbitrary<Integer>... parts) {
-        List<Arbitrary<Integer>> list = new ArrayList<>();
-        for (Arbitrary<Integer> part : parts) {
+    private static Gen<Instr> fields(Function<int[], Instr> build, Gen<Integer>... parts) {
+        List<Gen<Integer>> list = new ArrayList<>();
+        for (Gen<Integer> part : parts) {
             list.add(part);
         }
-        return Combinators.combine(list).as(values -> build.apply(
+        return Gen.combine(list).map(values -> build.apply(
                 values.stream().mapToInt(Integer::intValue).toArray()));
     }
 
     /** {@return an arbitrary instruction of one class} @param c the class */
-    static Arbitrary<Instr> of(InstructionClass c) {
+    static Gen<Instr> of(InstructionClass c) {
         return switch (c) {
-            case ARITHMETIC_IMMEDIATE -> Arbitraries.oneOf(
+            case ARITHMETIC_IMMEDIATE -> Gen.oneOf(
                     fields(f -> A64.addSubImm(f[0], f[1], f[2], f[3], f[4], f[5], f[2] == 1 ? f[6] : f[7]),
                             ints(0, 1), ints(0, 1), ints(0, 1), ints(0, 1), ints(0, 4095), anyReg(), dataOrZr(), dataReg()),
                     fields(f -> A64.moveWide(f[0], f[1], f[2] & (f[0] == 1 ? 3 : 1), f[3], f[4]),
                             ints(0, 1), ints(0, 2, 3), ints(0, 3), ints(0, 0xFFFF), dataOrZr()));
-            case LOGICAL -> Arbitraries.oneOf(
+            case LOGICAL -> Gen.oneOf(
                     fields(f -> {
                         int esize = f[0] == 1 ? f[2] : Math.min(f[2], 32);
                         int ones = 1 + f[3] % (esize - 1);
@@ -109,27 +107,27 @@ final class Generators {
                             dataOrZr(), dataReg()),
                     fields(f -> A64.logicalShifted(f[0], f[1], f[2], f[3], f[4] & (f[0] == 1 ? 63 : 31), f[5], f[6], f[7]),
                             ints(0, 1), ints(0, 3), ints(0, 1), ints(0, 3), ints(0, 63), anyReg(), anyReg(), dataOrZr()));
-            case ARITHMETIC_REGISTER -> Arbitraries.oneOf(
+            case ARITHMETIC_REGISTER -> Gen.oneOf(
                     fields(f -> A64.addSubShifted(f[0], f[1], f[2], f[3], f[4] & (f[0] == 1 ? 63 : 31), f[5], f[6], f[7]),
                             ints(0, 1), ints(0, 1), ints(0, 1), ints(0, 2), ints(0, 63), anyReg(), anyReg(), dataOrZr()),
                     fields(f -> A64.addSubExtended(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[2] == 1 ? f[7] : f[8]),
                             ints(0, 1), ints(0, 1), ints(0, 1), ints(0, 7), ints(0, 4), anyReg(), anyReg(), dataOrZr(),
                             dataReg()));
-            case BITFIELD_EXTRACT -> Arbitraries.oneOf(
+            case BITFIELD_EXTRACT -> Gen.oneOf(
                     fields(f -> A64.bitfield(f[0], f[1], f[2] & (f[0] == 1 ? 63 : 31), f[3] & (f[0] == 1 ? 63 : 31), f[4], f[5]),
                             ints(0, 1), ints(0, 2), ints(0, 63), ints(0, 63), anyReg(), dataOrZr()),
                     fields(f -> A64.extract(f[0], f[1] & (f[0] == 1 ? 63 : 31), f[2], f[3], f[4]),
                             ints(0, 1), ints(0, 63), anyReg(), anyReg(), dataOrZr()));
             case SHIFT_REGISTER -> fields(f -> A64.twoSource(f[0], f[1], f[2], f[3], f[4]),
                     ints(0, 1), ints(8, 9, 10, 11), anyReg(), anyReg(), dataOrZr());
-            case CONDITIONAL -> Arbitraries.oneOf(
+            case CONDITIONAL -> Gen.oneOf(
                     fields(f -> A64.condSelect(f[0], f[1], f[2], f[3], f[4], f[5]),
                             ints(0, 1), ints(0, 3), ints(0, 15), anyReg(), anyReg(), dataOrZr()),
                     fields(f -> A64.condCompare(f[0], f[1], f[2] == 1, f[3], f[4], f[5], f[6]),
                             ints(0, 1), ints(0, 1), ints(0, 1), ints(0, 31), ints(0, 15), anyReg(), ints(0, 15)));
             case CARRY -> fields(f -> A64.addSubCarry(f[0], f[1], f[2], f[3], f[4], f[5]),
                     ints(0, 1), ints(0, 1), ints(0, 1), anyReg(), anyReg(), dataOrZr());
-            case MULTIPLY_DIVIDE -> Arbitraries.oneOf(
+            case MULTIPLY_DIVIDE -> Gen.oneOf(
                     fields(f -> A64.threeSource(f[0], f[0] == 1 ? f[1] : f[1] & 1, f[2], f[3], f[4], f[5]),
                             ints(0, 1), ints(0, 7), anyReg(), anyReg(), anyReg(), dataOrZr()),
                     fields(f -> A64.twoSource(f[0], f[1], f[2], f[3], f[4]),
@@ -138,12 +136,12 @@ final class Generators {
                     ints(0, 1), ints(0, 5), anyReg(), dataOrZr());
             case LOAD_STORE -> loadStore();
             case LOAD_STORE_PAIR -> loadStorePair();
-            case FAULT -> Arbitraries.oneOf(
+            case FAULT -> Gen.oneOf(
                     fields(f -> A64.brk(f[0]), ints(0, 0xFFFF)),
                     fields(f -> A64.udf(f[0]), ints(0, 0xFFFF)),
                     fields(f -> new Instr.PcRelative(Instr.PcKind.ADR_THEN_BRANCH_REGISTER, f[0], f[1], f[2]),
                             dataReg(), ints(3, 5), ints(0, 4)));
-            case UNPRIVILEGED -> Combinators.combine(Arbitraries.of(List.of(
+            case UNPRIVILEGED -> Gen.combine(Gen.of(List.of(
                             new int[] {0, 0}, new int[] {0, 1}, new int[] {0, 2}, new int[] {0, 3},
                             new int[] {1, 0}, new int[] {1, 1}, new int[] {1, 2}, new int[] {1, 3},
                             new int[] {2, 0}, new int[] {2, 1}, new int[] {2, 2},
@@ -153,7 +151,7 @@ final class Generators {
                             (imm >> so[0]) << so[0], rn, so[1] == 0 ? store : load));
             case LOAD_LITERAL -> fields(f -> new Instr.PcRelative(Instr.PcKind.LITERAL, f[0] == 3 ? f[1] & 31 : f[2], f[0],
                     f[3] * 8), ints(0, 3), anyReg(), dataOrZr(), ints(0, DifftestLayout.SCRATCH_SIZE / 8 - 1));
-            case EXCLUSIVE -> Arbitraries.oneOf(exclusiveGroup(),
+            case EXCLUSIVE -> Gen.oneOf(exclusiveGroup(),
                     // A lone store-exclusive uses SP, which stays 16-aligned: with an unaligned address the Arm
                     // ARM raises the alignment fault before the monitor check (AArch64.ExclusiveMonitorsPass),
                     // but qemu-aarch64 fails the store without checking alignment.
@@ -161,7 +159,7 @@ final class Generators {
                             ints(0, 3), ints(0, 1), dataReg(), anyReg()),
                     fields(f -> A64.loadAcquireStoreRelease(f[0], 1, f[1], f[2]), ints(0, 3), pointerOrSp(), dataOrZr()),
                     fields(f -> A64.loadAcquireStoreRelease(f[0], 0, f[1], f[2]), ints(0, 3), pointerOrSp(), anyReg()));
-            case ATOMIC -> Arbitraries.oneOf(
+            case ATOMIC -> Gen.oneOf(
                     fields(f -> A64.compareAndSwap(f[0], f[1], f[2], f[3], f[4], f[5]),
                             ints(0, 3), ints(0, 1), ints(0, 1), dataOrZr(), pointer(), anyReg()),
                     fields(f -> A64.compareAndSwapPair(f[0], f[1], f[2], f[3], f[4], f[5]),
@@ -169,7 +167,7 @@ final class Generators {
                             ints(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28)),
                     fields(f -> A64.atomic(f[0], f[1], f[2], f[3], f[4], f[5], f[6]),
                             ints(0, 3), ints(0, 8), ints(0, 1), ints(0, 1), anyReg(), pointer(), dataOrZr()));
-            case BRANCH -> Arbitraries.oneOf(
+            case BRANCH -> Gen.oneOf(
                     fields(f -> new Instr.PcRelative(f[0] == 0 ? Instr.PcKind.B : Instr.PcKind.BL, 0, 0, f[1]),
                             ints(0, 1), ints(0, 4)),
                     fields(f -> new Instr.PcRelative(Instr.PcKind.B_COND, 0, f[0], f[1]), ints(0, 15), ints(0, 4)),
@@ -183,24 +181,24 @@ final class Generators {
                 return A64.selfModifying(t, v, f[2], f[3]);
             }, dataReg(), dataReg(), dataReg(), ints(0, 4095));
             case LOOP -> {
-                List<Arbitrary<Instr>> straight = List.of(
+                List<Gen<Instr>> straight = List.of(
                         of(InstructionClass.ARITHMETIC_IMMEDIATE), of(InstructionClass.LOGICAL),
                         of(InstructionClass.ARITHMETIC_REGISTER), of(InstructionClass.BITFIELD_EXTRACT),
                         of(InstructionClass.CONDITIONAL), of(InstructionClass.CARRY),
                         of(InstructionClass.MULTIPLY_DIVIDE));
-                List<Arbitrary<Instr>> withMemory = new ArrayList<>(straight);
+                List<Gen<Instr>> withMemory = new ArrayList<>(straight);
                 withMemory.add(of(InstructionClass.LOAD_STORE));
                 // short loops may load and store (writeback moves a pointer at most 4 x 64 bytes); hot loops
                 // (100-3000 iterations) only compute, so that every pointer stays inside the scratch buffer
-                Arbitrary<Instr> shortLoop = Combinators.combine(ints(1, 4), Arbitraries.oneOf(withMemory))
+                Gen<Instr> shortLoop = Gen.combine(ints(1, 4), Gen.oneOf(withMemory))
                         .as((n, body) -> (Instr) A64.loop(LOOP_COUNTER, n, (Instr.Fixed) body));
-                Arbitrary<Instr> hotLoop = Combinators.combine(ints(100, 3000), Arbitraries.oneOf(straight))
+                Gen<Instr> hotLoop = Gen.combine(ints(100, 3000), Gen.oneOf(straight))
                         .as((n, body) -> (Instr) A64.loop(LOOP_COUNTER, n, (Instr.Fixed) body));
-                yield Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(4, shortLoop), net.jqwik.api.Tuple.of(1, hotLoop));
+                yield Gen.frequencyOf(Gen.Weighted.of(4, shortLoop), Gen.Weighted.of(1, hotLoop));
             }
             case SIMD_LOAD_STORE -> simdLoadStore();
             case SIMD_STRUCTURE -> simdStructure();
-            case SIMD_MOVE -> Arbitraries.oneOf(
+            case SIMD_MOVE -> Gen.oneOf(
                     fields(f -> A64.simdMove(f[0], f[1], f[2], f[3], f[4], f[0] == 1 || f[0] == 3 || f[0] == 5
                             || f[0] == 8 || f[0] == 10 ? f[5] : f[6], isGeneralDestination(f[0]) ? f[7] : f[6]),
                             ints(0, 11), ints(0, 3), ints(0, 15), ints(0, 15), ints(0, 1), anyReg(), ints(0, 31),
@@ -220,19 +218,19 @@ final class Generators {
     }
 
     /** Single-register loads and stores in every addressing mode. */
-    private static Arbitrary<Instr> loadStore() {
+    private static Gen<Instr> loadStore() {
         // size/opc pairs that exist (C4.1.94.x): size 3 opc 2 is PRFM; size 2 opc 3 and size 3 opc 3 are not generated
-        Arbitrary<int[]> sizeOpc = Arbitraries.of(List.of(
+        Gen<int[]> sizeOpc = Gen.of(List.of(
                 new int[] {0, 0}, new int[] {0, 1}, new int[] {0, 2}, new int[] {0, 3},
                 new int[] {1, 0}, new int[] {1, 1}, new int[] {1, 2}, new int[] {1, 3},
                 new int[] {2, 0}, new int[] {2, 1}, new int[] {2, 2},
                 new int[] {3, 0}, new int[] {3, 1}, new int[] {3, 2}));
-        Arbitrary<Instr> unsigned = Combinators.combine(sizeOpc, ints(0, 255), pointerOrSp(), dataOrZr(), anyReg())
+        Gen<Instr> unsigned = Gen.combine(sizeOpc, ints(0, 255), pointerOrSp(), dataOrZr(), anyReg())
                 .as((so, imm, rn, load, store) -> A64.loadStoreUnsigned(so[0], so[1], imm, rn, so[1] == 0 ? store : load));
-        Arbitrary<Instr> unscaled = Combinators.combine(sizeOpc, ints(-256, 255), pointerOrSp(), dataOrZr(), anyReg())
+        Gen<Instr> unscaled = Gen.combine(sizeOpc, ints(-256, 255), pointerOrSp(), dataOrZr(), anyReg())
                 .as((so, imm, rn, load, store) -> A64.loadStoreImm9(so[0], so[1], 0, (imm >> so[0]) << so[0], rn,
                         so[1] == 0 ? store : load));
-        Arbitrary<Instr> writeback = Combinators.combine(sizeOpc.filter(so -> !(so[0] == 3 && so[1] == 2)),
+        Gen<Instr> writeback = Gen.combine(sizeOpc.filter(so -> !(so[0] == 3 && so[1] == 2)),
                         ints(0, 1), ints(-4, 3), pointerOrSp(), dataOrZr(), anyReg())
                 .as((so, pre, k, rn, load, store) -> {
                     int rt = so[1] == 0 ? store : load;
@@ -241,7 +239,7 @@ final class Generators {
                     }
                     return A64.loadStoreImm9(so[0], so[1], pre == 1 ? 3 : 1, k * 16, rn, rt);
                 });
-        Arbitrary<Instr> register = Combinators.combine(sizeOpc, ints(0, 6), ints(0, 1), pointerOrSp(), dataOrZr(),
+        Gen<Instr> register = Gen.combine(sizeOpc, ints(0, 6), ints(0, 1), pointerOrSp(), dataOrZr(),
                         anyReg())
                 .as((so, mode, s, rn, load, store) -> {
                     // 0: UXTW x24; 1-2: LSL x24/x25; 3-4: SXTW x24/x25; 5-6: SXTX x24/x25
@@ -249,7 +247,7 @@ final class Generators {
                     int rm = mode == 0 || mode % 2 == 1 ? POSITIVE_INDEX : NEGATIVE_INDEX;
                     return A64.loadStoreRegister(so[0], so[1], rm, option, s, rn, so[1] == 0 ? store : load);
                 });
-        return Arbitraries.oneOf(unsigned, unscaled, writeback, register);
+        return Gen.oneOf(unsigned, unscaled, writeback, register);
     }
 
     private static boolean isGeneralDestination(int moveKind) {
@@ -257,23 +255,23 @@ final class Generators {
     }
 
     /** SIMD&amp;FP loads and stores, aligned to their size inside the scratch buffer. */
-    private static Arbitrary<Instr> simdLoadStore() {
-        Arbitrary<Instr> unsigned = Combinators.combine(ints(0, 4), ints(0, 1), ints(0, 127), pointerOrSp(), ints(0, 31))
+    private static Gen<Instr> simdLoadStore() {
+        Gen<Instr> unsigned = Gen.combine(ints(0, 4), ints(0, 1), ints(0, 127), pointerOrSp(), ints(0, 31))
                 .as((log2, load, imm, rn, rt) -> A64.fpLoadStoreUnsigned(log2, load, imm, rn, rt));
-        Arbitrary<Instr> unscaled = Combinators.combine(ints(0, 4), ints(0, 1), ints(-256, 255), pointerOrSp(),
+        Gen<Instr> unscaled = Gen.combine(ints(0, 4), ints(0, 1), ints(-256, 255), pointerOrSp(),
                         ints(0, 31))
                 .as((log2, load, imm, rn, rt) -> A64.fpLoadStoreImm9(log2, load, 0, (imm >> log2) << log2, rn, rt));
-        Arbitrary<Instr> writeback = Combinators.combine(ints(0, 4), ints(0, 1), ints(0, 1), ints(-4, 3), pointerOrSp(),
+        Gen<Instr> writeback = Gen.combine(ints(0, 4), ints(0, 1), ints(0, 1), ints(-4, 3), pointerOrSp(),
                         ints(0, 31))
                 .as((log2, load, pre, k, rn, rt) -> A64.fpLoadStoreImm9(log2, load, pre == 1 ? 3 : 1, k * 16, rn, rt));
-        Arbitrary<Instr> register = Combinators.combine(ints(0, 4), ints(0, 1), ints(0, 6), ints(0, 1), pointerOrSp(),
+        Gen<Instr> register = Gen.combine(ints(0, 4), ints(0, 1), ints(0, 6), ints(0, 1), pointerOrSp(),
                         ints(0, 31))
                 .as((log2, load, mode, s, rn, rt) -> {
                     int option = mode == 0 ? 2 : mode <= 2 ? 3 : mode <= 4 ? 6 : 7;
                     int rm = mode == 0 || mode % 2 == 1 ? POSITIVE_INDEX : NEGATIVE_INDEX;
                     return A64.fpLoadStoreRegister(log2, load, rm, option, s, rn, rt);
                 });
-        Arbitrary<Instr> pair = Combinators.combine(ints(0, 2), ints(0, 3), ints(0, 1), ints(-8, 7), pointerOrSp(),
+        Gen<Instr> pair = Gen.combine(ints(0, 2), ints(0, 3), ints(0, 1), ints(-8, 7), pointerOrSp(),
                         ints(0, 31), ints(0, 31))
                 .as((opc, mode, load, k, rn, rt, rt2) -> {
                     int imm7 = k;
@@ -284,9 +282,9 @@ final class Generators {
                     int t2 = load == 1 && rt2 == rt ? (rt + 1) & 31 : rt2;
                     return A64.fpLoadStorePair(opc, mode, load, imm7, t2, rn, rt);
                 });
-        Arbitrary<Instr> literal = Combinators.combine(ints(0, 2), ints(0, 31), ints(0, DifftestLayout.SCRATCH_SIZE / 16 - 1))
+        Gen<Instr> literal = Gen.combine(ints(0, 2), ints(0, 31), ints(0, DifftestLayout.SCRATCH_SIZE / 16 - 1))
                 .as((opc, rt, k) -> new Instr.PcRelative(Instr.PcKind.LITERAL, rt, 4 + opc, k * 16));
-        return Arbitraries.oneOf(unsigned, unscaled, writeback, register, pair, literal);
+        return Gen.oneOf(unsigned, unscaled, writeback, register, pair, literal);
     }
 
     /**
@@ -302,10 +300,10 @@ final class Generators {
     }
 
     /** LD1-LD4/ST1-ST4 (multiple and single structure) and LD1R-LD4R, allocated encodings only. */
-    private static Arbitrary<Instr> simdStructure() {
+    private static Gen<Instr> simdStructure() {
         int[] opcodes = {0b0000, 0b0010, 0b0100, 0b0110, 0b0111, 0b1000, 0b1010};
-        Arbitrary<Integer> indexRegister = ints(POSITIVE_INDEX, NEGATIVE_INDEX);
-        Arbitrary<Instr> multiple = Combinators.combine(ints(0, 1), ints(0, 1), ints(0, opcodes.length - 1), ints(0, 3),
+        Gen<Integer> indexRegister = ints(POSITIVE_INDEX, NEGATIVE_INDEX);
+        Gen<Instr> multiple = Gen.combine(ints(0, 1), ints(0, 1), ints(0, opcodes.length - 1), ints(0, 3),
                         ints(0, 2), indexRegister, pointerOrSp(), ints(0, 31))
                 .as((q, load, op, size, mode, rm, rn, rt) -> {
                     int opcode = opcodes[op];
@@ -314,15 +312,15 @@ final class Generators {
                     int total = (shape >>> 4) * (8 << qq);
                     return A64.simdMultiple(qq, load, opcode, size, structureMode(mode, rn, total), rm, rn, rt);
                 });
-        Arbitrary<Instr> lane = Combinators.combine(ints(0, 1), ints(1, 4), ints(0, 3), ints(0, 15), ints(0, 2),
+        Gen<Instr> lane = Gen.combine(ints(0, 1), ints(1, 4), ints(0, 3), ints(0, 15), ints(0, 2),
                         indexRegister, pointerOrSp(), ints(0, 31))
                 .as((load, selem, log2, index, mode, rm, rn, rt) -> A64.simdSingle(load, selem, log2,
                         index & ((16 >> log2) - 1), structureMode(mode, rn, selem << log2), rm, rn, rt));
-        Arbitrary<Instr> replicate = Combinators.combine(ints(0, 1), ints(1, 4), ints(0, 3), ints(0, 2), indexRegister,
+        Gen<Instr> replicate = Gen.combine(ints(0, 1), ints(1, 4), ints(0, 3), ints(0, 2), indexRegister,
                         pointerOrSp(), ints(0, 31))
                 .as((q, selem, size, mode, rm, rn, rt) -> A64.simdReplicate(q, selem, size,
                         structureMode(mode, rn, selem << size), rm, rn, rt));
-        return Arbitraries.oneOf(multiple, lane, replicate);
+        return Gen.oneOf(multiple, lane, replicate);
     }
 
     /**
@@ -330,11 +328,11 @@ final class Generators {
      * or not: every opcode, size, S, R, L and Q, bits 21:16 mostly as an allocated word has them (zero, or
      * Rm = 31/x24/x25 for post-index) but sometimes anything; the base is x20-x23, or SP without writeback}
      */
-    static Arbitrary<Instr> rawStructure() {
-        Arbitrary<Integer> rmBits = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.just(-1)),
-                net.jqwik.api.Tuple.of(1, ints(0, 63)));
-        return Combinators.combine(Arbitraries.integers(), ints(0, 3), rmBits, ints(20, 21, 22, 23, 31),
+    static Gen<Instr> rawStructure() {
+        Gen<Integer> rmBits = Gen.frequencyOf(
+                Gen.Weighted.of(6, Gen.just(-1)),
+                Gen.Weighted.of(1, ints(0, 63)));
+        return Gen.combine(Gen.integers(), ints(0, 3), rmBits, ints(20, 21, 22, 23, 31),
                         ints(31, POSITIVE_INDEX, NEGATIVE_INDEX))
                 .as((bits, group, rawRm, rn, rm) -> {
                     boolean post = (group & 1) == 1;
@@ -359,13 +357,13 @@ final class Generators {
      *
      * @param maxLength the longest snippet
      */
-    static Arbitrary<DiffCase> rawStructureCases(int maxLength) {
+    static Gen<DiffCase> rawStructureCases(int maxLength) {
         return cases(rawStructure().list().ofMinSize(1).ofMaxSize(maxLength), false);
     }
 
     /** LDP/STP/LDPSW/LDNP/STNP. */
-    private static Arbitrary<Instr> loadStorePair() {
-        return Combinators.combine(ints(0, 2), ints(0, 3), ints(0, 1), ints(-16, 15), pointerOrSp(), dataReg(), dataReg(),
+    private static Gen<Instr> loadStorePair() {
+        return Gen.combine(ints(0, 2), ints(0, 3), ints(0, 1), ints(-16, 15), pointerOrSp(), dataReg(), dataReg(),
                         anyReg())
                 .as((opc, mode, load, k, base, rt, rt2, src2) -> {
                     boolean writeback = mode == 1 || mode == 3;
@@ -387,8 +385,8 @@ final class Generators {
                 });
     }
 
-    private static Arbitrary<Instr> exclusiveGroup() {
-        return Combinators.combine(ints(0, 4), ints(0, 1), ints(0, 1), dataReg(), dataReg(), dataReg(), pointer(),
+    private static Gen<Instr> exclusiveGroup() {
+        return Gen.combine(ints(0, 4), ints(0, 1), ints(0, 1), dataReg(), dataReg(), dataReg(), pointer(),
                         ints(0, 15))
                 .as((kind, acq, rel, rs, rt, rt2, rn, add) -> {
                     int pair = kind >= 4 ? 1 : 0;
@@ -417,12 +415,12 @@ final class Generators {
      *
      * @param enabled the classes to draw from
      */
-    static Arbitrary<Instr> anyOf(Set<InstructionClass> enabled) {
-        List<Arbitrary<Instr>> list = new ArrayList<>();
+    static Gen<Instr> anyOf(Set<InstructionClass> enabled) {
+        List<Gen<Instr>> list = new ArrayList<>();
         for (InstructionClass c : EnumSet.copyOf(enabled)) {
             list.add(of(c));
         }
-        return Arbitraries.oneOf(list);
+        return Gen.oneOf(list);
     }
 
     /**
@@ -430,8 +428,8 @@ final class Generators {
      * immediate, x101 register) and from the Advanced SIMD copy and modified-immediate groups,
      * allocated or not: they never branch, trap to the host or touch memory}
      */
-    static Arbitrary<Instr> rawDataProcessing() {
-        return Combinators.combine(Arbitraries.integers(), ints(0, 3)).as((bits, group) -> {
+    static Gen<Instr> rawDataProcessing() {
+        return Gen.combine(Gen.integers(), ints(0, 3)).as((bits, group) -> {
             int word = switch (group) {
                 case 0 -> (bits & ~0x1C00_0000) | 0x1000_0000;  // bits 28:26 = 100
                 case 1 -> (bits & ~0x0E00_0000) | 0x0A00_0000;  // bits 27:25 = 101
@@ -456,16 +454,16 @@ final class Generators {
      *
      * @param maxLength the longest snippet
      */
-    static Arbitrary<DiffCase> rawCases(int maxLength) {
+    static Gen<DiffCase> rawCases(int maxLength) {
         return cases(rawDataProcessing().list().ofMinSize(1).ofMaxSize(maxLength), false);
     }
 
     /** {@return interesting 64-bit register values} */
-    static Arbitrary<Long> registerValue() {
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, Arbitraries.longs()),
-                net.jqwik.api.Tuple.of(2, Arbitraries.longs().between(-64, 64)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of(0L, 1L, -1L, 0x7FFF_FFFFL, 0x8000_0000L, 0xFFFF_FFFFL,
+    static Gen<Long> registerValue() {
+        return Gen.frequencyOf(
+                Gen.Weighted.of(4, Gen.longs()),
+                Gen.Weighted.of(2, Gen.longs().between(-64, 64)),
+                Gen.Weighted.of(1, Gen.of(0L, 1L, -1L, 0x7FFF_FFFFL, 0x8000_0000L, 0xFFFF_FFFFL,
                         0x1_0000_0000L, Long.MAX_VALUE, Long.MIN_VALUE, 0x8000_0000_0000_0001L)));
     }
 
@@ -475,7 +473,7 @@ final class Generators {
      * @param enabled the classes to draw instructions from
      * @param maxLength the longest snippet
      */
-    static Arbitrary<DiffCase> cases(Set<InstructionClass> enabled, int maxLength) {
+    static Gen<DiffCase> cases(Set<InstructionClass> enabled, int maxLength) {
         return cases(enabled, maxLength, false);
     }
 
@@ -486,7 +484,7 @@ final class Generators {
      * @param maxLength the longest snippet
      * @param unaligned whether the pointer and index registers get any byte offset (else multiples of 16)
      */
-    static Arbitrary<DiffCase> cases(Set<InstructionClass> enabled, int maxLength, boolean unaligned) {
+    static Gen<DiffCase> cases(Set<InstructionClass> enabled, int maxLength, boolean unaligned) {
         if (maxLength > LONGEST_SNIPPET) {
             throw new IllegalArgumentException("snippets longer than " + LONGEST_SNIPPET
                     + " instructions could walk a pointer out of the scratch buffer: " + maxLength);
@@ -500,13 +498,13 @@ final class Generators {
      * @param instrs the snippets
      * @param unaligned whether the pointer and index registers get any byte offset (else multiples of 16)
      */
-    static Arbitrary<DiffCase> cases(Arbitrary<List<Instr>> instrs, boolean unaligned) {
-        Arbitrary<List<Long>> data = registerValue().list().ofSize(DATA.length);
+    static Gen<DiffCase> cases(Gen<List<Instr>> instrs, boolean unaligned) {
+        Gen<List<Long>> data = registerValue().list().ofSize(DATA.length);
         int step = unaligned ? 1 : 16;
-        Arbitrary<List<Integer>> pointers = ints(0, POINTER_SPAN / step).list().ofSize(POINTERS.length);
-        Arbitrary<List<Long>> vectors = registerValue().list().ofSize(64);
-        return Combinators.combine(instrs, data, pointers, ints(0, MAX_INDEX / step), ints(0, MAX_INDEX / step), ints(0, 15),
-                        Arbitraries.longs(), vectors)
+        Gen<List<Integer>> pointers = ints(0, POINTER_SPAN / step).list().ofSize(POINTERS.length);
+        Gen<List<Long>> vectors = registerValue().list().ofSize(64);
+        return Gen.combine(instrs, data, pointers, ints(0, MAX_INDEX / step), ints(0, MAX_INDEX / step), ints(0, 15),
+                        Gen.longs(), vectors)
                 .as((code, values, ptrs, pos, neg, nzcv, seed, vs) -> {
                     long[] x = new long[31];
                     for (int i = 0; i < DATA.length; i++) {

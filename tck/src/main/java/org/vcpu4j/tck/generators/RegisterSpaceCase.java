@@ -1,8 +1,6 @@
-package org.vcpu4j.tck.arbitraries;
+package org.vcpu4j.tck.generators;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
+import org.vcpu4j.property.Gen;
 import org.vcpu4j.tck.asm.A64SysReg;
 import org.vcpu4j.tck.asm.X86PortAccess;
 
@@ -58,13 +56,13 @@ public sealed interface RegisterSpaceCase permits RegisterSpaceCase.A64, Registe
     }
 
     /** {@return AArch64 cases} */
-    static Arbitrary<RegisterSpaceCase> a64() {
-        return Combinators.combine(A64Arbitraries.systemRegisters(), Arbitraries.of(true, false),
-                A64Arbitraries.registersWithZr()).as(RegisterSpaceCase.A64::new);
+    static Gen<RegisterSpaceCase> a64() {
+        return Gen.combine(A64Generators.systemRegisters(), Gen.of(true, false),
+                A64Generators.registersWithZr()).as(RegisterSpaceCase.A64::new);
     }
 
     /** {@return x86-64 cases} */
-    static Arbitrary<RegisterSpaceCase> x86() {
-        return X86Arbitraries.portAccesses().map(RegisterSpaceCase.X86::new);
+    static Gen<RegisterSpaceCase> x86() {
+        return X86Generators.portAccesses().map(RegisterSpaceCase.X86::new);
     }
 }

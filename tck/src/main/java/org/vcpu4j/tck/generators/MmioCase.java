@@ -1,7 +1,6 @@
-package org.vcpu4j.tck.arbitraries;
+package org.vcpu4j.tck.generators;
 
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
+import org.vcpu4j.property.Gen;
 import org.vcpu4j.tck.asm.A64LoadStore;
 import org.vcpu4j.tck.asm.X86MemAccess;
 
@@ -67,8 +66,8 @@ public sealed interface MmioCase permits MmioCase.A64, MmioCase.X86 {
      *
      * @param addresses 8-byte aligned unmapped addresses
      */
-    static Arbitrary<MmioCase> a64(Arbitrary<Long> addresses) {
-        return Combinators.combine(A64Arbitraries.loadStores(), addresses).as(MmioCase.A64::new);
+    static Gen<MmioCase> a64(Gen<Long> addresses) {
+        return Gen.combine(A64Generators.loadStores(), addresses).as(MmioCase.A64::new);
     }
 
     /**
@@ -76,7 +75,7 @@ public sealed interface MmioCase permits MmioCase.A64, MmioCase.X86 {
      *
      * @param addresses 8-byte aligned unmapped addresses below 2 GiB
      */
-    static Arbitrary<MmioCase> x86(Arbitrary<Long> addresses) {
-        return X86Arbitraries.memoryAccesses(addresses).map(MmioCase.X86::new);
+    static Gen<MmioCase> x86(Gen<Long> addresses) {
+        return X86Generators.memoryAccesses(addresses).map(MmioCase.X86::new);
     }
 }

@@ -1,4 +1,4 @@
-package org.vcpu4j.tck.arbitraries;
+package org.vcpu4j.tck.generators;
 
 import org.vcpu4j.api.RegisterState;
 

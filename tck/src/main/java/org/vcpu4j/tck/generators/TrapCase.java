@@ -1,7 +1,6 @@
-package org.vcpu4j.tck.arbitraries;
+package org.vcpu4j.tck.generators;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
+import org.vcpu4j.property.Gen;
 
 /** Any instruction that makes {@code run()} return with the PC past it: what the PC contract is about. */
 public sealed interface TrapCase permits TrapCase.Mmio, TrapCase.RegisterSpace, TrapCase.Call, TrapCase.Halt {
@@ -38,22 +37,22 @@ public sealed interface TrapCase permits TrapCase.Mmio, TrapCase.RegisterSpace, 
      * @param registerSpace whether register-space traps surface on the backend
      * @param calls whether calls (PSCI or hypercalls) surface on the backend
      */
-    static Arbitrary<TrapCase> of(boolean aarch64, Arbitrary<Long> mmioAddresses, boolean registerSpace,
+    static Gen<TrapCase> of(boolean aarch64, Gen<Long> mmioAddresses, boolean registerSpace,
             boolean calls) {
-        Arbitrary<TrapCase> mmio = (aarch64 ? MmioCase.a64(mmioAddresses) : MmioCase.x86(mmioAddresses))
+        Gen<TrapCase> mmio = (aarch64 ? MmioCase.a64(mmioAddresses) : MmioCase.x86(mmioAddresses))
                 .map(TrapCase.Mmio::new);
-        Arbitrary<TrapCase> halt = Arbitraries.just(new TrapCase.Halt());
-        Arbitrary<TrapCase> regs = (aarch64 ? RegisterSpaceCase.a64() : RegisterSpaceCase.x86())
+        Gen<TrapCase> halt = Gen.just(new TrapCase.Halt());
+        Gen<TrapCase> regs = (aarch64 ? RegisterSpaceCase.a64() : RegisterSpaceCase.x86())
                 .map(TrapCase.RegisterSpace::new);
-        Arbitrary<TrapCase> call = Arbitraries.oneOf(A64Arbitraries.psciCalls(), A64Arbitraries.hypercalls())
+        Gen<TrapCase> call = Gen.oneOf(A64Generators.psciCalls(), A64Generators.hypercalls())
                 .map(TrapCase.Call::new);
         if (aarch64 && calls && registerSpace) {
-            return Arbitraries.oneOf(mmio, halt, regs, call);
+            return Gen.oneOf(mmio, halt, regs, call);
         } else if (aarch64 && calls) {
-            return Arbitraries.oneOf(mmio, halt, call);
+            return Gen.oneOf(mmio, halt, call);
         } else if (registerSpace) {
-            return Arbitraries.oneOf(mmio, halt, regs);
+            return Gen.oneOf(mmio, halt, regs);
         }
-        return Arbitraries.oneOf(mmio, halt);
+        return Gen.oneOf(mmio, halt);
     }
 }

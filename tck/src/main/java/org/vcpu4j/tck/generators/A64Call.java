@@ -1,4 +1,4 @@
-package org.vcpu4j.tck.arbitraries;
+package org.vcpu4j.tck.generators;
 
 import java.util.List;
 

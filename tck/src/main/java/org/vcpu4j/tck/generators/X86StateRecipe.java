@@ -1,8 +1,7 @@
-package org.vcpu4j.tck.arbitraries;
+package org.vcpu4j.tck.generators;
 
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
+import org.vcpu4j.property.Gen;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.x86_64.X86_64State;
 
@@ -26,8 +25,8 @@ public record X86StateRecipe(List<Long> words) implements StateRecipe {
     }
 
     /** {@return random recipes} */
-    public static Arbitrary<StateRecipe> recipes() {
-        return Arbitraries.longs().list().ofSize(WORDS).map(X86StateRecipe::new);
+    public static Gen<StateRecipe> recipes() {
+        return Gen.longs().list().ofSize(WORDS).map(X86StateRecipe::new);
     }
 
     @Override

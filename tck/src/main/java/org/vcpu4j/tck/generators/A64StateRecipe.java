@@ -1,8 +1,7 @@
-package org.vcpu4j.tck.arbitraries;
+package org.vcpu4j.tck.generators;
 
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
+import org.vcpu4j.property.Gen;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.aarch64.Aarch64State;
 import org.vcpu4j.api.aarch64.SystemRegister;
@@ -34,8 +33,8 @@ public record A64StateRecipe(List<Long> words, boolean withVectors) implements S
      *
      * @param withVectors whether the SIMD&amp;FP registers are random too
      */
-    public static Arbitrary<StateRecipe> recipes(boolean withVectors) {
-        return Arbitraries.longs().list().ofSize(WORDS).map(w -> new A64StateRecipe(w, withVectors));
+    public static Gen<StateRecipe> recipes(boolean withVectors) {
+        return Gen.longs().list().ofSize(WORDS).map(w -> new A64StateRecipe(w, withVectors));
     }
 
     @Override
