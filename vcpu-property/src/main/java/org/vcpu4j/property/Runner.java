@@ -119,7 +119,7 @@ final class Runner {
         bestFailure = failure;
         boolean progress = true;
         while (progress && attempts < maxAttempts) {
-            progress = deleteBlocks() | zeroChoices() | lowerChoices();
+            progress = deleteBlocks() | zeroChoices() | lowerChoices() | clearBits();
         }
     }
 
@@ -183,6 +183,25 @@ final class Runner {
                 high = best[i] >>> keptBits;
             } else {
                 low = mid + 1;
+            }
+        }
+        return progress;
+    }
+
+    /**
+     * Clears the set bits of each choice, highest first. A failure that depends on a few low bits (a sign
+     * bit of a narrow load, an alignment) is not monotonic in the value, so the binary search stops
+     * early; clearing the bits above the ones that matter still reaches a small value.
+     */
+    private boolean clearBits() {
+        boolean progress = false;
+        for (int i = 0; i < best.length && attempts < maxAttempts; i++) {
+            for (int bit = 63; bit >= 0 && i < best.length && attempts < maxAttempts; bit--) {
+                if ((best[i] & (1L << bit)) != 0) {
+                    long[] candidate = best.clone();
+                    candidate[i] &= ~(1L << bit);
+                    progress |= accept(candidate);
+                }
             }
         }
         return progress;
