@@ -891,8 +891,7 @@ public abstract class CpuCore {
      * crosses a page boundary changes nothing when its second half faults.
      */
     private void probeWrite(long va, int size) {
-        slot(va, WRITE);
-        slot(va + size - 1, WRITE);
+        probe(va, size, true);
     }
 
     /** @param va the address @param value the byte to write (low 8 bits) */
@@ -1074,6 +1073,13 @@ public abstract class CpuCore {
     protected final void probe(long va, int size, boolean write) {
         int kind = write ? WRITE : READ;
         slot(va, kind);
-        slot(va + size - 1, kind);
+        long last = va + size - 1;
+        if (((last ^ va) & ~0xFFFL) != 0) {
+            // The second page is checked at its first byte, so that a fault there names the first byte of
+            // the access that faulted: FAR_ELx and the IPA hold the lowest faulting address (Arm ARM D24,
+            // FAR_EL1: "the faulting Virtual Address"; a multi-access or page-crossing access faults as
+            // the part in the faulting page, as QEMU's mmu_lookup faults on page[1].addr, the page start).
+            slot(last & ~0xFFFL, kind);
+        }
     }
 }
