@@ -86,6 +86,12 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
             case Cpu.EXIT_INTERRUPTED -> new VCpuExit.Interrupted();
             case Cpu.EXIT_TRAP -> {
                 TrapDecoder.Decoded decoded = TrapDecoder.decode(cpu.trapEsr, cpu.trapIpa, this);
+                if (cpu.splitPieceInFlight()) {
+                    // a piece of an access split between RAM and MMIO: the PC is already past it, and a
+                    // store's data is the piece's bytes, not the register's low bytes
+                    yield decoded.exit() instanceof VCpuExit.MmioWrite w
+                            ? new VCpuExit.MmioWrite(w.address(), w.width(), cpu.splitPieceData()) : decoded.exit();
+                }
                 if (decoded.advancePc()) {
                     cpu.pc += decoded.instructionLength();
                 }
@@ -139,6 +145,10 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
 
     @Override
     public void completeMmioRead(VCpuExit.MmioRead exit, long value) {
+        if (cpu.splitPieceInFlight()) {
+            cpu.completeSplitRead(value);
+            return;
+        }
         Completion.completeMmioRead(exit, value, this);
     }
 

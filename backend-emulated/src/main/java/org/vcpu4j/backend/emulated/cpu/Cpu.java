@@ -76,6 +76,7 @@ public final class Cpu extends LoadStoreUnit {
      * goes back to the access and the abort is taken at the next {@link #run()}.
      */
     public void externalAbortOnLastAccess() {
+        cancelSplit(); // a piece of a split access: the rest is not done (QEMU stops at the failing piece)
         pc -= 4;
         externalAbortPending = true;
         externalAbortVa = trapVa;
@@ -85,6 +86,7 @@ public final class Cpu extends LoadStoreUnit {
     /** Forgets an external abort arranged for the next run (the state is being replaced). */
     public void cancelPendingAbort() {
         externalAbortPending = false;
+        cancelSplit();
     }
 
     /** {@return the AArch64 SPSR-format PSTATE.M, for messages} */
@@ -106,6 +108,15 @@ public final class Cpu extends LoadStoreUnit {
             int lower = el() == 0 ? 0x24 : 0x25;
             sys[FAR] = externalAbortVa;
             enterException((long) lower << 26 | IL | (externalAbortWrite ? 1 << 6 : 0) | 0x10, pc, 0);
+        }
+        if (splitActive()) { // the next piece of a split access, before any instruction
+            try {
+                continueSplit();
+            } catch (Stop stop) {
+                if (stopReason == STOP_TRAP) {
+                    return EXIT_TRAP;
+                }
+            }
         }
         staleCode(); // the host may have written guest code since the last run
         while (true) {

@@ -841,7 +841,7 @@ public abstract class CpuCore {
             misaligned(va, READ);
         }
         if ((va & 0xFFF) > 0xFFE) {
-            return read8(va) | read8(va + 1) << 8;
+            return crossingRead(va, 2);
         }
         int slot = slot(va, READ);
         return tlbHost[slot].get(LE16, tlbOffset[slot] + (va & 0xFFF)) & 0xFFFFL;
@@ -853,7 +853,7 @@ public abstract class CpuCore {
             misaligned(va, READ);
         }
         if ((va & 0xFFF) > 0xFFC) {
-            return read16(va) | read16(va + 2) << 16;
+            return crossingRead(va, 4);
         }
         int slot = slot(va, READ);
         return tlbHost[slot].get(LE32, tlbOffset[slot] + (va & 0xFFF)) & 0xFFFF_FFFFL;
@@ -865,7 +865,7 @@ public abstract class CpuCore {
             misaligned(va, READ);
         }
         if ((va & 0xFFF) > 0xFF8) {
-            return read32(va) | read32(va + 4) << 32;
+            return crossingRead(va, 8);
         }
         int slot = slot(va, READ);
         return tlbHost[slot].get(LE64, tlbOffset[slot] + (va & 0xFFF));
@@ -886,15 +886,6 @@ public abstract class CpuCore {
         };
     }
 
-    /**
-     * Checks that a write to every page of {@code [va, va + size)} would succeed, so that a store that
-     * crosses a page boundary changes nothing when its second half faults.
-     */
-    private void probeWrite(long va, int size) {
-        slot(va, WRITE);
-        slot(va + size - 1, WRITE);
-    }
-
     /** @param va the address @param value the byte to write (low 8 bits) */
     protected final void write8(long va, long value) {
         int slot = slot(va, WRITE);
@@ -910,9 +901,7 @@ public abstract class CpuCore {
             misaligned(va, WRITE);
         }
         if ((va & 0xFFF) > 0xFFE) {
-            probeWrite(va, 2);
-            write8(va, value);
-            write8(va + 1, value >>> 8);
+            crossingWrite(va, 2, value);
             return;
         }
         int slot = slot(va, WRITE);
@@ -928,10 +917,7 @@ public abstract class CpuCore {
             misaligned(va, WRITE);
         }
         if ((va & 0xFFF) > 0xFFC) {
-            probeWrite(va, 4);
-            for (int i = 0; i < 4; i++) {
-                write8(va + i, value >>> (8 * i));
-            }
+            crossingWrite(va, 4, value);
             return;
         }
         int slot = slot(va, WRITE);
@@ -947,10 +933,7 @@ public abstract class CpuCore {
             misaligned(va, WRITE);
         }
         if ((va & 0xFFF) > 0xFF8) {
-            probeWrite(va, 8);
-            for (int i = 0; i < 8; i++) {
-                write8(va + i, value >>> (8 * i));
-            }
+            crossingWrite(va, 8, value);
             return;
         }
         int slot = slot(va, WRITE);
@@ -1063,6 +1046,218 @@ public abstract class CpuCore {
         }
     }
 
+    // ------------------------------------------------------------------ accesses that cross a page
+
+    // A single-register access split between RAM and guest-physical space with nothing behind it (an
+    // MMIO part): the state between the exits of its pieces. See crossingRead.
+    private boolean splitActive;
+    private boolean splitPieceInFlight;
+    private boolean splitWrite;
+    private long splitVa;
+    /** The guest-physical address of splitVa and of the second page's first byte. */
+    private long splitPa0;
+    private long splitPa1;
+    private int splitBytes;
+    private int splitDone;
+    private int splitPiece;
+    /** A load: the bytes gathered so far; a store: the value stored. */
+    private long splitValue;
+    /** The data abort ISS of the instruction (ISV, SAS, SSE, SRT, SF, AR). */
+    private int splitSyndrome;
+    private long splitReturn;
+
+    /**
+     * {@return a value of {@code bytes} bytes at {@code va} that crosses a page boundary}
+     *
+     * <p>The access is split into its two page parts, as hardware and QEMU split an unaligned access
+     * to Normal memory (Arm ARM B2.2.1 "Alignment of data accesses" and B2.2.2 "Single-copy atomicity":
+     * an unaligned access is single-copy atomic only per byte, and each part is an access of its own;
+     * QEMU accel/tcg/cputlb.c mmu_lookup): both pages are translated first (a stage-1 fault of the
+     * first page, then of the second, FAR = the part's first byte), then each part goes where its page
+     * goes. When both are RAM that is RAM; when a part has nothing behind it, see {@link #split}.
+     */
+    private long crossingRead(long va, int bytes) {
+        long next = (va | 0xFFF) + 1;
+        boolean first = present(va, READ);
+        boolean second = present(next, READ);
+        if (!first || !second) {
+            split(va, next, bytes, false, 0, first);
+        }
+        long value = 0;
+        for (int i = 0; i < bytes; i++) {
+            value |= read8(va + i) << (8 * i);
+        }
+        return value;
+    }
+
+    /** Stores {@code bytes} bytes at {@code va} across a page boundary, as {@link #crossingRead} loads them. */
+    private void crossingWrite(long va, int bytes, long value) {
+        long next = (va | 0xFFF) + 1;
+        boolean first = present(va, WRITE);
+        boolean second = present(next, WRITE);
+        if (!first || !second) {
+            split(va, next, bytes, true, value, first);
+        }
+        for (int i = 0; i < bytes; i++) {
+            write8(va + i, value >>> (8 * i));
+        }
+    }
+
+    /**
+     * {@return whether the page of {@code va} is memory the access may use}, taking a stage-1 fault;
+     * false when the guest-physical address has no region (or one without the permission).
+     */
+    private boolean present(long va, int kind) {
+        int slot = kind * TLB_SIZE + ((int) (va >>> 12) & TLB_MASK);
+        if (tlbTag[slot] == va >>> 12) {
+            return true;
+        }
+        PhysicalMap map = physical;
+        int r = map.find(translate(va, kind));
+        if (r < 0 || !map.allows(r, kind)) {
+            return false;
+        }
+        fill(va, kind);
+        return true;
+    }
+
+    /**
+     * A page-crossing access with a part that has no memory behind it. QEMU does the RAM part against RAM
+     * and sends the rest to the bus in naturally aligned pieces (do_ld_mmio_beN / do_st_mmio_leN: piece
+     * size = lowest set bit of remaining | address | 8), low address first; a store's RAM part is written
+     * even when the bus then aborts (checked against qemu-system-aarch64, see PageCrossingMmioTest).
+     * Here the bus is the VMM:
+     * <ul>
+     * <li>an instruction with a valid syndrome (a single general-purpose register, no writeback) does
+     *     exactly that: RAM parts against RAM, and one MMIO exit per piece, at the piece's address with
+     *     its width; a load's register is written once, from the gathered bytes, when its last piece is
+     *     completed. The PC is past the instruction from the first exit on, as for every MMIO exit.</li>
+     * <li>any other instruction (pairs, SIMD&amp;FP, writeback) cannot be emulated by a VMM from the
+     *     syndrome (ISV = 0): a {@code NestedPageFault} at the first byte outside memory, nothing done.</li>
+     * </ul>
+     */
+    private void split(long va, long next, int bytes, boolean write, long value, boolean firstPresent) {
+        int kind = write ? WRITE : READ;
+        int syndrome = dataAbortSyndrome(currentInstruction());
+        if ((syndrome & 1 << 24) == 0) {
+            long at = firstPresent ? next : va;
+            long pa = translate(at, kind);
+            int r = physical.find(pa);
+            stage2Fault(at, pa, kind, r < 0 ? 0x07 : 0x0F);
+        }
+        splitPa0 = translate(va, kind);
+        splitPa1 = translate(next, kind);
+        splitActive = true;
+        splitPieceInFlight = false;
+        splitWrite = write;
+        splitVa = va;
+        splitBytes = bytes;
+        splitDone = 0;
+        splitValue = write ? value : 0;
+        splitSyndrome = syndrome;
+        splitReturn = insnPc + 4;
+        continueSplit();
+    }
+
+    /**
+     * Carries a split access on (at its start and at each {@code run()} while it is unfinished): RAM
+     * parts are done, the next MMIO piece traps; when nothing is left, a load writes its register.
+     */
+    protected final void continueSplit() {
+        if (splitPieceInFlight) { // a store's piece went out with its exit
+            splitPieceInFlight = false;
+            splitDone += splitPiece;
+        }
+        int kind = splitWrite ? WRITE : READ;
+        int firstPart = (int) (((splitVa | 0xFFF) + 1) - splitVa);
+        while (splitDone < splitBytes) {
+            boolean firstPage = splitDone < firstPart;
+            long va = splitVa + splitDone;
+            long pa = firstPage ? splitPa0 + splitDone : splitPa1 + (splitDone - firstPart);
+            int partEnd = firstPage ? firstPart : splitBytes;
+            PhysicalMap map = physical;
+            int r = map.find(pa);
+            if (r >= 0 && map.allows(r, kind)) {
+                for (; splitDone < partEnd; splitDone++) {
+                    long at = splitVa + splitDone;
+                    if (splitWrite) {
+                        write8(at, splitValue >>> (8 * splitDone));
+                    } else {
+                        splitValue |= read8(at) << (8 * splitDone);
+                    }
+                }
+                continue;
+            }
+            splitPiece = Integer.lowestOneBit((partEnd - splitDone) | (int) va | 8);
+            splitPieceInFlight = true;
+            trapIpa = pa;
+            trapVa = va;
+            trapWrite = splitWrite;
+            int iss = splitSyndrome & ~(3 << 22 | 1 << 21) | Integer.numberOfTrailingZeros(splitPiece) << 22
+                    | (splitWrite ? 1 << 6 : 0) | (r < 0 ? 0x07 : 0x0F);
+            trapToEl2(0x24, iss, splitReturn);
+        }
+        splitActive = false;
+        if (!splitWrite) {
+            finishSplitLoad();
+        }
+    }
+
+    /** Writes a split load's register as the instruction would (SSE sign-extends, SF = 0 is a W register). */
+    private void finishSplitLoad() {
+        int rt = (splitSyndrome >>> 16) & 0x1F;
+        long value = splitValue;
+        int shift = 64 - 8 * splitBytes;
+        if ((splitSyndrome & 1 << 21) != 0) {
+            value = (value << shift) >> shift;
+        }
+        if ((splitSyndrome & 1 << 15) == 0) {
+            value &= 0xFFFF_FFFFL;
+        }
+        if (rt != 31) {
+            x[rt] = value;
+        }
+    }
+
+    /** {@return whether the last trap is a piece of a split access (its PC is already past the instruction)} */
+    public final boolean splitPieceInFlight() {
+        return splitActive && splitPieceInFlight;
+    }
+
+    /** {@return whether a split access is unfinished: {@code run()} carries it on first} */
+    protected final boolean splitActive() {
+        return splitActive;
+    }
+
+    /** {@return the data of the store piece in flight, zero-extended} */
+    public final long splitPieceData() {
+        long data = splitValue >>> (8 * splitDone);
+        return splitPiece == 8 ? data : data & ((1L << (8 * splitPiece)) - 1);
+    }
+
+    /**
+     * Completes the load piece in flight with a device's value (only its low piece-width bytes count);
+     * after the last piece the register is written at once.
+     *
+     * @param value the device's value
+     */
+    public final void completeSplitRead(long value) {
+        long piece = splitPiece == 8 ? value : value & ((1L << (8 * splitPiece)) - 1);
+        splitValue |= piece << (8 * splitDone);
+        splitDone += splitPiece;
+        splitPieceInFlight = false;
+        if (splitDone == splitBytes) {
+            splitActive = false;
+            finishSplitLoad();
+        }
+    }
+
+    /** Forgets an unfinished split access (the state is replaced, or its piece took an external abort). */
+    protected final void cancelSplit() {
+        splitActive = false;
+        splitPieceInFlight = false;
+    }
+
     /**
      * Checks that {@code [va, va + size)} is readable (and writable if asked) before a multi-part
      * access, so that a fault in a later part leaves registers and memory unchanged.
@@ -1074,6 +1269,13 @@ public abstract class CpuCore {
     protected final void probe(long va, int size, boolean write) {
         int kind = write ? WRITE : READ;
         slot(va, kind);
-        slot(va + size - 1, kind);
+        long last = va + size - 1;
+        if (((last ^ va) & ~0xFFFL) != 0) {
+            // The second page is checked at its first byte, so that a fault there names the first byte of
+            // the access that faulted: FAR_ELx and the IPA hold the lowest faulting address (Arm ARM D24,
+            // FAR_EL1: "the faulting Virtual Address"; a multi-access or page-crossing access faults as
+            // the part in the faulting page, as QEMU's mmu_lookup faults on page[1].addr, the page start).
+            slot(last & ~0xFFFL, kind);
+        }
     }
 }
