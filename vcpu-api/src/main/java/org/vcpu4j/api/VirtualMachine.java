@@ -27,13 +27,19 @@ public interface VirtualMachine extends AutoCloseable {
     MemoryRegion map(MemoryRegion region);
 
     /**
-     * Allocates zeroed, page-aligned native memory owned by this VM (freed by {@link #close()}) and maps
-     * it as RAM (read, write, execute).
+     * Reserves zeroed, page-aligned native memory owned by this VM and maps it as RAM (read, write,
+     * execute). The memory is reserved lazily, as QEMU and rust-vmm do: a page costs host memory when the
+     * guest or the caller first touches it, so a large RAM that the guest barely uses is cheap. The region
+     * is checked before anything is reserved. The memory is freed when the region is unmapped or the VM is
+     * closed (the returned region's segment is then no longer accessible), and at once if the map is
+     * refused.
      *
      * @param guestAddress the guest-physical address
      * @param size the size in bytes, a multiple of the granule
      * @return the mapped region
-     * @throws MemoryMapException if the region is refused
+     * @throws MemoryMapException if the region is refused: misaligned, beyond the backend's guest-physical
+     *     limit, overlapping a region, larger than the host's memory and swap could ever hold, or not
+     *     reservable by the host
      */
     MemoryRegion mapRam(long guestAddress, long size);
 

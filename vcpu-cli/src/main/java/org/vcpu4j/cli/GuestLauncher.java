@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.api.Hypervisor;
+import org.vcpu4j.api.MemoryMapException;
 import org.vcpu4j.api.VCpu;
 import org.vcpu4j.api.VCpuException;
 import org.vcpu4j.api.VirtualMachine;
@@ -53,7 +54,12 @@ class GuestLauncher {
         Machine machine = isa == GuestIsa.AARCH64 ? new VirtMachine(guest) : new PcMachine(guest);
         RunResult result;
         try (Hypervisor hypervisor = Backends.open(provider); VirtualMachine vm = hypervisor.createVirtualMachine()) {
-            VCpu vcpu = machine.boot(vm, image, options.memorySize());
+            VCpu vcpu;
+            try {
+                vcpu = machine.boot(vm, image, options.memorySize());
+            } catch (MemoryMapException e) { // the RAM --memory asks for was refused (e.g. more than the host has)
+                return fail(Outcome.EXIT_USAGE, "--memory " + describeSize(options.memorySize()) + ": " + e.getMessage());
+            }
             result = runner.run(machine, vcpu, options);
         } catch (InvalidImageException e) {
             return fail(Outcome.EXIT_USAGE, e.getMessage());
@@ -88,6 +94,17 @@ class GuestLauncher {
                 r.wallNanos() / 1e9);
         console.err().printf("stats: exits %s%n", exits);
         console.err().printf("stats: outcome %s%n", r.outcome().reason());
+    }
+
+    /** {@return a size as the --memory option spells it: 16G, 128M, 640K or bytes} @param bytes the size */
+    static String describeSize(long bytes) {
+        if (bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + "G";
+        }
+        if (bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + "M";
+        }
+        return bytes % 1024 == 0 ? (bytes >> 10) + "K" : Long.toString(bytes);
     }
 
     private int fail(int code, String message) {

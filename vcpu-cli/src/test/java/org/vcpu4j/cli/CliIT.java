@@ -163,6 +163,43 @@ class CliIT {
         assertEquals(expected, r.out());
     }
 
+    /**
+     * Guest RAM is reserved lazily (issue 11, item 5): 16 GiB for a three-instruction guest runs; a size
+     * beyond the host's memory and swap is a one-line usage error (exit 2), never an OutOfMemoryError.
+     */
+    @Test
+    void memoryIsReservedLazilyAndASizeTheHostCannotHoldIsAUsageError(@TempDir Path dir) throws Exception {
+        Path image = dir.resolve("off.bin");
+        ByteBuffer code = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        code.putInt(0x52800100).putInt(0x72b08000).putInt(0xd4000002); // mov w0,#8; movk w0,#0x8400,lsl 16; hvc #0
+        Files.write(image, code.array());
+        Result lazy = vcpu("run", "--backend", "emulated", "--memory", "16G", image.toString());
+        assertEquals(0, lazy.code(), lazy.err());
+        Result huge = vcpu("run", "--backend", "emulated", "--memory", "64G", image.toString());
+        if (hostMemoryAndSwap() < 64L << 30) {
+            assertEquals(2, huge.code(), huge.err());
+            assertEquals(1, huge.err().lines().count(), huge.err());
+            assertTrue(huge.err().startsWith("vcpu: --memory 64G: ") && huge.err().contains("host"), huge.err());
+        } else {
+            assertEquals(0, huge.code(), huge.err());
+        }
+    }
+
+    /** {@return MemTotal + SwapTotal of /proc/meminfo in bytes (proc(5)), or Long.MAX_VALUE without it} */
+    private static long hostMemoryAndSwap() throws IOException {
+        Path meminfo = Path.of("/proc/meminfo");
+        if (!Files.isReadable(meminfo)) {
+            return Long.MAX_VALUE;
+        }
+        long kib = 0;
+        for (String line : Files.readAllLines(meminfo)) {
+            if (line.startsWith("MemTotal:") || line.startsWith("SwapTotal:")) {
+                kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return kib << 10;
+    }
+
     private static boolean onPath(String tool) {
         return Arrays.stream(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
     }

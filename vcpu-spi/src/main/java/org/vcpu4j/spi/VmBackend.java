@@ -18,6 +18,15 @@ public interface VmBackend extends AutoCloseable {
     long addressLimit();
 
     /**
+     * {@return how this backend reserves the memory of {@link org.vcpu4j.api.VirtualMachine#mapRam}} The
+     * default is {@link GuestRamAllocator#sparseFile()}, which needs no native access; a hardware backend
+     * may reserve anonymous memory instead (e.g. {@code mmap} with {@code MAP_NORESERVE}).
+     */
+    default GuestRamAllocator ramAllocator() {
+        return GuestRamAllocator.sparseFile();
+    }
+
+    /**
      * Maps a validated region.
      *
      * @param region the region

@@ -19,6 +19,8 @@ final class FakeBackend implements VCpuBackendProvider, HypervisorBackend {
     final List<String> calls = new ArrayList<>();
     final List<FakeVCpu> vcpus = new ArrayList<>();
     RuntimeException failNext;
+    /** Thrown by the next {@code map} call of a VM, then cleared. */
+    RuntimeException failNextMap;
     /** Runs inside every run(), e.g. to block while a test observes the RUNNING state. */
     Runnable runHook = () -> { };
 
@@ -63,6 +65,11 @@ final class FakeBackend implements VCpuBackendProvider, HypervisorBackend {
             @Override
             public void map(MemoryRegion region, GuestMemory after) {
                 calls.add("map " + region.describe());
+                RuntimeException e = failNextMap;
+                if (e != null) {
+                    failNextMap = null;
+                    throw e;
+                }
             }
 
             @Override

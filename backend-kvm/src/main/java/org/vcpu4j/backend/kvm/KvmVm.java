@@ -18,7 +18,9 @@ import org.vcpu4j.backend.kvm.sys.KvmIoctls;
 import org.vcpu4j.backend.kvm.sys.KvmSmcccFilter;
 import org.vcpu4j.backend.kvm.sys.KvmUserspaceMemoryRegion;
 import org.vcpu4j.backend.kvm.sys.KvmVcpuInit;
+import org.vcpu4j.backend.kvm.sys.NoReserveRam;
 import org.vcpu4j.spi.ArchVCpu;
+import org.vcpu4j.spi.GuestRamAllocator;
 import org.vcpu4j.spi.VmBackend;
 import org.vcpu4j.spi.aarch64.Psci;
 
@@ -130,6 +132,12 @@ final class KvmVm implements VmBackend {
     @Override
     public long addressLimit() {
         return ADDRESS_LIMIT;
+    }
+
+    /** {@return anonymous {@code MAP_NORESERVE} memory, committed page by page as the guest touches it} */
+    @Override
+    public GuestRamAllocator ramAllocator() {
+        return NoReserveRam.INSTANCE;
     }
 
     @Override

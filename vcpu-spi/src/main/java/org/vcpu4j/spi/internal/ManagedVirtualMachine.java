@@ -3,6 +3,7 @@ package org.vcpu4j.spi.internal;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,7 +24,10 @@ import org.vcpu4j.spi.VmBackend;
 /**
  * The library's {@link VirtualMachine}: validates memory maps and vCPU ids around a {@link VmBackend}.
  *
- * <p>Ownership of guest memory: {@link #mapRam} memory belongs to the VM (freed by {@link #close}).
+ * <p>Ownership of guest memory: {@link #mapRam} memory belongs to the VM. It is checked first (alignment,
+ * the backend's address limit, overlaps, and at most what the host could ever hold: {@link HostMemory}),
+ * then reserved lazily by the backend's {@link org.vcpu4j.spi.GuestRamAllocator} in an arena of its own,
+ * which is closed at once if the map is refused, when the region is unmapped, or when the VM closes.
  * Memory given to {@link #map} stays the caller's: the caller keeps its arena open until the region is
  * unmapped or the VM is closed. The VM refuses a segment whose scope is dead or confined to one thread
  * at {@code map()}, and every {@code run()} refuses to start while a mapped region's scope is dead, so
@@ -36,7 +40,10 @@ public final class ManagedVirtualMachine implements VirtualMachine {
     private final GuestIsa isa;
     private final VmBackend backend;
     private final ManagedHypervisor owner;
-    private final Arena arena = Arena.ofShared();
+    /** The arena of each mapRam region, by guest address; guarded by this. */
+    private final Map<Long, Arena> ramArenas = new HashMap<>();
+    /** Arenas of unmapped regions that could not be closed at unmap (in use by another thread). */
+    private final List<Arena> arenasToClose = new ArrayList<>();
     private final Map<Integer, ManagedVCpu> vcpus = new TreeMap<>();
     private volatile GuestMemory memory;
     private boolean closed;
@@ -74,12 +81,64 @@ public final class ManagedVirtualMachine implements VirtualMachine {
     @Override
     public synchronized MemoryRegion mapRam(long guestAddress, long size) {
         ensureOpen();
-        if (size <= 0 || (size & (backend.granule() - 1)) != 0) {
-            throw new MemoryMapException(String.format(
-                    "RAM size 0x%x must be a positive multiple of 0x%x", size, backend.granule()));
+        checkRamPlacement(guestAddress, size);
+        Arena regionArena = Arena.ofShared();
+        try {
+            MemorySegment host = reserveRam(size, regionArena);
+            MemoryRegion region = map(MemoryRegion.ram(guestAddress, host));
+            ramArenas.put(guestAddress, regionArena);
+            return region;
+        } catch (RuntimeException | Error e) {
+            regionArena.close(); // a refused map keeps nothing
+            throw e;
         }
-        MemorySegment host = arena.allocate(size, Math.max(backend.granule(), 4096));
-        return map(MemoryRegion.ram(guestAddress, host));
+    }
+
+    /** Refuses a mapRam region before anything is reserved for it, with the messages of map(). */
+    private void checkRamPlacement(long guestAddress, long size) {
+        long granule = backend.granule();
+        if (size <= 0 || (size & (granule - 1)) != 0) {
+            throw new MemoryMapException(String.format(
+                    "RAM size 0x%x must be a positive multiple of 0x%x", size, granule));
+        }
+        if ((guestAddress & (granule - 1)) != 0) {
+            throw new MemoryMapException(String.format("RAM at 0x%x (0x%x bytes) is misaligned: address and size "
+                    + "must be multiples of 0x%x", guestAddress, size, granule));
+        }
+        long limit = backend.addressLimit();
+        if (guestAddress < 0 || guestAddress > limit || size > limit - guestAddress) {
+            throw new MemoryMapException(String.format("RAM [0x%x, +0x%x) reaches beyond the guest-physical limit "
+                    + "0x%x of this backend", guestAddress, size, limit));
+        }
+        long end = guestAddress + size;
+        for (MemoryRegion r : memory.regions()) {
+            if (guestAddress < r.end() && r.guestAddress() < end) {
+                throw new MemoryMapException(String.format("RAM [0x%x, 0x%x) overlaps region %s",
+                        guestAddress, end, r.describe()));
+            }
+        }
+        if (size > HostMemory.RESERVABLE) {
+            throw new MemoryMapException(String.format("RAM of 0x%x bytes (%s) is more than this host's memory and "
+                    + "swap (%s) could ever hold", size, HostMemory.describe(size),
+                    HostMemory.describe(HostMemory.RESERVABLE)));
+        }
+    }
+
+    private MemorySegment reserveRam(long size, Arena regionArena) {
+        long alignment = Math.max(backend.granule(), 4096);
+        MemorySegment host;
+        try {
+            host = backend.ramAllocator().reserve(size, alignment, regionArena);
+        } catch (OutOfMemoryError e) {
+            throw new MemoryMapException(String.format("the host cannot reserve 0x%x bytes (%s) of guest RAM: %s",
+                    size, HostMemory.describe(size), e.getMessage()));
+        }
+        if (host.byteSize() != size || (host.address() & (alignment - 1)) != 0 || !host.isNative()
+                || !host.scope().equals(regionArena.scope())) {
+            throw new MemoryMapException(String.format("the backend's RAM allocator returned %s for 0x%x bytes "
+                    + "aligned to 0x%x in the region's arena", host, size, alignment));
+        }
+        return host;
     }
 
     @Override
@@ -89,6 +148,14 @@ public final class ManagedVirtualMachine implements VirtualMachine {
         MemoryRegion region = memory.regionAt(guestAddress).orElseThrow();
         backend.unmap(region, next);
         memory = next;
+        Arena ram = ramArenas.remove(guestAddress);
+        if (ram != null) {
+            try {
+                ram.close(); // no vCPU can reach the region any more: backend.unmap() guarantees it
+            } catch (IllegalStateException e) {
+                arenasToClose.add(ram); // in use by another thread right now: freed when the VM closes
+            }
+        }
     }
 
     @Override
@@ -189,7 +256,20 @@ public final class ManagedVirtualMachine implements VirtualMachine {
             }
             backend.close();
         } finally {
-            arena.close();
+            List<Arena> ram;
+            synchronized (this) {
+                ram = new ArrayList<>(ramArenas.values());
+                ram.addAll(arenasToClose);
+                ramArenas.clear();
+                arenasToClose.clear();
+            }
+            for (Arena a : ram) {
+                try {
+                    a.close();
+                } catch (IllegalStateException e) {
+                    // another thread is reading the memory through a segment it kept: it cannot be freed now
+                }
+            }
             owner.forget(this);
         }
     }

@@ -36,8 +36,12 @@ public final class Libc {
     public static final int PROT_WRITE = 2;
     /** Shared mapping. */
     public static final int MAP_SHARED = 1;
+    /** Private copy-on-write mapping (linux/mman.h). */
+    public static final int MAP_PRIVATE = 0x02;
     /** Anonymous mapping (x86_64 and arm64 value). */
     public static final int MAP_ANONYMOUS = 0x20;
+    /** Do not account the mapping against overcommit: pages are committed when touched (asm-generic/mman.h). */
+    public static final int MAP_NORESERVE = 0x4000;
     /** errno EINTR (asm-generic/errno-base.h). */
     public static final int EINTR = 4;
 
