@@ -51,25 +51,30 @@ class GuestLauncher {
         }
         GuestConsole guest = guestConsole.get();
         Machine machine = isa == GuestIsa.AARCH64 ? new VirtMachine(guest) : new PcMachine(guest);
-        RunResult result;
-        try (Hypervisor hypervisor = Backends.open(provider); VirtualMachine vm = hypervisor.createVirtualMachine()) {
-            VCpu vcpu = machine.boot(vm, image, options.memorySize());
-            result = runner.run(machine, vcpu, options);
-        } catch (InvalidImageException e) {
-            return fail(Outcome.EXIT_USAGE, e.getMessage());
-        } catch (VCpuException e) {
+        try (InterruptStop interrupt = new InterruptStop()) {
+            RunResult result;
+            try (Hypervisor hypervisor = Backends.open(provider); VirtualMachine vm = hypervisor.createVirtualMachine()) {
+                VCpu vcpu = machine.boot(vm, image, options.memorySize());
+                interrupt.watch(vcpu);
+                result = runner.run(machine, vcpu, options, interrupt::requested);
+            } catch (InvalidImageException e) {
+                return fail(Outcome.EXIT_USAGE, e.getMessage());
+            } catch (VCpuException e) {
+                guest.flush();
+                return fail(Outcome.EXIT_GUEST_ERROR, provider.id() + ": " + e.getMessage());
+            }
             guest.flush();
-            return fail(Outcome.EXIT_GUEST_ERROR, provider.id() + ": " + e.getMessage());
+            if (options.stats()) {
+                printStats(provider.id(), result);
+            }
+            Outcome outcome = result.outcome();
+            if (outcome.exitCode() != Outcome.EXIT_OK) {
+                console.err().println("vcpu: " + outcome.reason());
+            }
+            console.out().flush();
+            console.err().flush();
+            return outcome.exitCode();
         }
-        guest.flush();
-        if (options.stats()) {
-            printStats(provider.id(), result);
-        }
-        Outcome outcome = result.outcome();
-        if (outcome.exitCode() != Outcome.EXIT_OK) {
-            console.err().println("vcpu: " + outcome.reason());
-        }
-        return outcome.exitCode();
     }
 
     private static boolean countsInstructions(VCpuBackendProvider provider) {

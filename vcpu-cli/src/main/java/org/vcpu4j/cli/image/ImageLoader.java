@@ -84,10 +84,15 @@ public final class ImageLoader {
                     + ", not AArch64 (183) or x86-64 (62)");
         };
         long entry = b.getLong(24);
+        int type = Short.toUnsignedInt(b.getShort(16));
+        if (type != ET_DYN) {
+            requireExecutable(name, type); // an object file has no program headers: say so first
+        }
         int phnum = programHeaderCount(name, b, data.length);
         int phoff = (int) b.getLong(32);
         int phentsize = Short.toUnsignedInt(b.getShort(54));
-        refuseOperatingSystemPrograms(name, b, data, phoff, phentsize, phnum);
+        refuseOperatingSystemPrograms(name, b, data, phoff, phentsize, phnum); // most PIEs are Linux programs
+        requireExecutable(name, type);
         List<GuestImage.Segment> segments = new ArrayList<>();
         for (int i = 0; i < phnum; i++) {
             int ph = phoff + i * phentsize;
@@ -102,9 +107,8 @@ public final class ImageLoader {
         return new GuestImage(name, Optional.of(isa), segments, Optional.of(entry));
     }
 
-    /** Checks e_type, e_phoff, e_phentsize and e_phnum, and returns e_phnum (the table lies in the file). */
-    private static int programHeaderCount(String name, ByteBuffer b, int fileSize) {
-        int type = Short.toUnsignedInt(b.getShort(16));
+    /** Refuses every e_type but ET_EXEC (System V ABI, "ELF Header"), saying what the file is instead. */
+    private static void requireExecutable(String name, int type) {
         switch (type) {
             case ET_EXEC -> { }
             case ET_REL -> throw new InvalidImageException(name + " is a relocatable object file (ET_REL), not an"
@@ -115,6 +119,10 @@ public final class ImageLoader {
             case ET_CORE -> throw new InvalidImageException(name + " is a core dump (ET_CORE), not an executable");
             default -> throw new InvalidImageException(name + " has ELF type " + type + ", not an executable (ET_EXEC)");
         }
+    }
+
+    /** Checks e_phoff, e_phentsize and e_phnum, and returns e_phnum (the table lies in the file). */
+    private static int programHeaderCount(String name, ByteBuffer b, int fileSize) {
         long phoff = b.getLong(32);
         int phentsize = Short.toUnsignedInt(b.getShort(54));
         int phnum = Short.toUnsignedInt(b.getShort(56));
