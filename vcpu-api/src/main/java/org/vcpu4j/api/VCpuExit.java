@@ -41,6 +41,13 @@ public sealed interface VCpuExit {
                 throw new IllegalArgumentException("register index must be 0..31, not " + register);
             }
         }
+
+        /** {@return the record's fields, addresses and values in hex} */
+        @Override
+        public String toString() {
+            return "MmioRead[address=0x" + Long.toHexString(address) + ", width=" + width + ", register=" + register
+                    + ", registerWidth=" + registerWidth + ", signExtend=" + signExtend + "]";
+        }
     }
 
     /**
@@ -56,6 +63,13 @@ public sealed interface VCpuExit {
         public MmioWrite {
             Objects.requireNonNull(width, "width");
             data &= width.mask();
+        }
+
+        /** {@return the record's fields, addresses and values in hex} */
+        @Override
+        public String toString() {
+            return "MmioWrite[address=0x" + Long.toHexString(address) + ", width=" + width + ", data=0x"
+                    + Long.toHexString(data) + "]";
         }
     }
 
@@ -74,6 +88,12 @@ public sealed interface VCpuExit {
                 throw new IllegalArgumentException("register index must be 0..31, not " + register);
             }
         }
+
+        /** {@return the record's fields, addresses and values in hex} */
+        @Override
+        public String toString() {
+            return "SysRegRead[address=0x" + Long.toHexString(address) + ", register=" + register + "]";
+        }
     }
 
     /**
@@ -82,7 +102,13 @@ public sealed interface VCpuExit {
      * @param address the register in ESR ISS format (see {@link SysRegRead#address()})
      * @param value the written value (0 for XZR)
      */
-    record SysRegWrite(long address, long value) implements VCpuExit {}
+    record SysRegWrite(long address, long value) implements VCpuExit {
+        /** {@return the record's fields, addresses and values in hex} */
+        @Override
+        public String toString() {
+            return "SysRegWrite[address=0x" + Long.toHexString(address) + ", value=0x" + Long.toHexString(value) + "]";
+        }
+    }
 
     /**
      * A port read (x86 IN). Complete it with {@link VCpu#completeIoRead(long)}.
@@ -94,6 +120,12 @@ public sealed interface VCpuExit {
         /** Validates the fields. */
         public IoRead {
             checkPort(port, width);
+        }
+
+        /** {@return the record's fields, addresses and values in hex} */
+        @Override
+        public String toString() {
+            return "IoRead[port=0x" + Integer.toHexString(port) + ", width=" + width + "]";
         }
     }
 
@@ -109,6 +141,13 @@ public sealed interface VCpuExit {
         public IoWrite {
             checkPort(port, width);
             data &= width.mask();
+        }
+
+        /** {@return the record's fields, addresses and values in hex} */
+        @Override
+        public String toString() {
+            return "IoWrite[port=0x" + Integer.toHexString(port) + ", width=" + width + ", data=0x"
+                    + Long.toHexString(data) + "]";
         }
     }
 
@@ -136,6 +175,13 @@ public sealed interface VCpuExit {
         public long arg(int i) {
             return args.get(i);
         }
+
+        /** {@return the record's fields, addresses and values in hex} */
+        @Override
+        public String toString() {
+            return "Hypercall[number=0x" + Long.toHexString(number) + ", args=" + args.stream()
+                    .map(a -> "0x" + Long.toHexString(a)).collect(java.util.stream.Collectors.joining(", ", "[", "]")) + "]";
+        }
     }
 
     /**
@@ -159,6 +205,12 @@ public sealed interface VCpuExit {
         public NestedPageFault {
             Objects.requireNonNull(access, "access");
         }
+
+        /** {@return the record's fields, addresses and values in hex} */
+        @Override
+        public String toString() {
+            return "NestedPageFault[address=0x" + Long.toHexString(address) + ", access=" + access + "]";
+        }
     }
 
     /** The guest is idle (AArch64 WFI, x86 HLT); the PC points past the instruction. */
@@ -171,7 +223,14 @@ public sealed interface VCpuExit {
      * @param entryPoint the guest-physical entry point (x2)
      * @param argument the value for the target's x0 (x3)
      */
-    record CpuUp(long targetCpu, long entryPoint, long argument) implements VCpuExit {}
+    record CpuUp(long targetCpu, long entryPoint, long argument) implements VCpuExit {
+        /** {@return the record's fields, addresses and values in hex} */
+        @Override
+        public String toString() {
+            return "CpuUp[targetCpu=" + targetCpu + ", entryPoint=0x" + Long.toHexString(entryPoint) + ", argument=0x"
+                    + Long.toHexString(argument) + "]";
+        }
+    }
 
     /**
      * The guest powered this CPU down (PSCI CPU_OFF).

@@ -7,7 +7,8 @@ import org.vcpu4j.spi.VCpuBackendProvider;
 import picocli.CommandLine;
 
 /** {@code vcpu backends}: every discovered backend, its guest ISA, whether it is available and why. */
-@CommandLine.Command(name = "backends", description = "Lists every discovered backend and whether it is available.")
+@CommandLine.Command(name = "backends", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Lists every discovered backend and whether it is available.")
 final class BackendsCommand implements Callable<Integer> {
     private final BackendCatalog catalog;
     private final Console console;

@@ -12,7 +12,8 @@ import org.vcpu4j.cli.machine.RunOptions;
 import picocli.CommandLine;
 
 /** {@code vcpu demo}: a built-in hello-world guest, generated for the default backend's ISA. */
-@CommandLine.Command(name = "demo", description = "Runs a built-in hello-world guest on the default backend.")
+@CommandLine.Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Runs a built-in hello-world guest on the default backend.")
 final class DemoCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--backend", paramLabel = "ID", description = "Backend to use (default: the best available).")
     String backend;

@@ -52,30 +52,36 @@ class GuestLauncher {
         }
         GuestConsole guest = guestConsole.get();
         Machine machine = isa == GuestIsa.AARCH64 ? new VirtMachine(guest) : new PcMachine(guest);
-        RunResult result;
-        try (Hypervisor hypervisor = Backends.open(provider); VirtualMachine vm = hypervisor.createVirtualMachine()) {
-            VCpu vcpu;
-            try {
-                vcpu = machine.boot(vm, image, options.memorySize());
-            } catch (MemoryMapException e) { // the RAM --memory asks for was refused (e.g. more than the host has)
-                return fail(Outcome.EXIT_USAGE, "--memory " + describeSize(options.memorySize()) + ": " + e.getMessage());
+        try (InterruptStop interrupt = new InterruptStop()) {
+            RunResult result;
+            try (Hypervisor hypervisor = Backends.open(provider); VirtualMachine vm = hypervisor.createVirtualMachine()) {
+                VCpu vcpu;
+                try {
+                    vcpu = machine.boot(vm, image, options.memorySize());
+                } catch (MemoryMapException e) { // the RAM --memory asks for was refused (e.g. more than the host has)
+                    return fail(Outcome.EXIT_USAGE, "--memory " + describeSize(options.memorySize()) + ": "
+                            + e.getMessage());
+                }
+                interrupt.watch(vcpu);
+                result = runner.run(machine, vcpu, options, interrupt::requested);
+            } catch (InvalidImageException e) {
+                return fail(Outcome.EXIT_USAGE, e.getMessage());
+            } catch (VCpuException e) {
+                guest.flush();
+                return fail(Outcome.EXIT_GUEST_ERROR, provider.id() + ": " + e.getMessage());
             }
-            result = runner.run(machine, vcpu, options);
-        } catch (InvalidImageException e) {
-            return fail(Outcome.EXIT_USAGE, e.getMessage());
-        } catch (VCpuException e) {
             guest.flush();
-            return fail(Outcome.EXIT_GUEST_ERROR, provider.id() + ": " + e.getMessage());
+            if (options.stats()) {
+                printStats(provider.id(), result);
+            }
+            Outcome outcome = result.outcome();
+            if (outcome.exitCode() != Outcome.EXIT_OK) {
+                console.err().println("vcpu: " + outcome.reason());
+            }
+            console.out().flush();
+            console.err().flush();
+            return outcome.exitCode();
         }
-        guest.flush();
-        if (options.stats()) {
-            printStats(provider.id(), result);
-        }
-        Outcome outcome = result.outcome();
-        if (outcome.exitCode() != Outcome.EXIT_OK) {
-            console.err().println("vcpu: " + outcome.reason());
-        }
-        return outcome.exitCode();
     }
 
     private static boolean countsInstructions(VCpuBackendProvider provider) {

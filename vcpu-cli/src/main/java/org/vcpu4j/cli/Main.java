@@ -6,13 +6,21 @@ import java.io.PrintStream;
 import picocli.CommandLine;
 
 /** The {@code vcpu} command. */
-@CommandLine.Command(name = "vcpu", mixinStandardHelpOptions = true, version = "vcpu4j 0.1.0",
+@CommandLine.Command(name = "vcpu", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs guests on vcpu4j backends.",
         subcommands = {BackendsCommand.class, RunCommand.class, DemoCommand.class, TckCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The version every command prints for {@code --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"vcpu4j 0.1.0"};
+        }
+    }
 
     @Override
     public void run() {

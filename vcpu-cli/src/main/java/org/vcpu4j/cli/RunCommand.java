@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.vcpu4j.api.BackendUnavailableException;
+import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.cli.image.GuestImage;
 import org.vcpu4j.cli.image.ImageLoader;
 import org.vcpu4j.cli.image.InvalidImageException;
@@ -17,8 +18,10 @@ import org.vcpu4j.cli.machine.RunOptions;
 import picocli.CommandLine;
 
 /** {@code vcpu run}: loads an ELF or raw image and runs it on the machine model of its ISA. */
-@CommandLine.Command(name = "run", description = {
-    "Runs a guest image: an ELF64 (loaded by its program headers) or a raw binary (loaded at the RAM base).",
+@CommandLine.Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {
+    "Runs a guest image: an ELF64 (loaded by its program headers) or a raw binary (loaded at the RAM base;",
+    "give its instruction set with --arch).",
     "AArch64 guests run on QEMU's virt layout (RAM 0x40000000, PL011 at 0x09000000, PSCI via HVC);",
     "x86-64 guests on a minimal PC (RAM at 0, 16550 at port 0x3F8, long mode, hlt with IF=0 ends).",
     "Exit codes: 0 guest powered off or halted, 1 guest error, 2 usage error, 3 timeout or instruction limit."})
@@ -26,6 +29,10 @@ final class RunCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--backend", paramLabel = "ID",
             description = "Backend to use (default: the best available one for the image's ISA).")
     String backend;
+
+    @CommandLine.Option(names = "--arch", paramLabel = "ISA", converter = IsaConverter.class,
+            description = "The image's instruction set: aarch64 or x86_64 (needed for a raw image; an ELF says).")
+    GuestIsa arch;
 
     @CommandLine.Option(names = "--memory", paramLabel = "SIZE", converter = SizeConverter.class,
             description = "Guest RAM, e.g. 128M, 1G (default: 128M).")
@@ -72,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
             if (backend != null) {
                 catalog.choose(Optional.of(backend), Optional.empty()); // an unknown backend fails before the image is read
             }
-            GuestImage guest = loader.load(image);
+            GuestImage guest = withArch(loader.load(image));
             var provider = catalog.choose(Optional.ofNullable(backend), guest.isa());
             var options = new RunOptions(memory,
                     maxInstructions == null ? OptionalLong.empty() : OptionalLong.of(maxInstructions),
@@ -87,6 +94,35 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             console.err().println("vcpu: cannot read " + image + ": " + e.getMessage());
             return Outcome.EXIT_USAGE;
+        }
+    }
+
+    /** Gives a raw image the ISA of {@code --arch}, and refuses a raw image without it or an ELF that disagrees. */
+    private GuestImage withArch(GuestImage guest) {
+        if (guest.isa().isEmpty()) {
+            if (arch == null) {
+                throw new InvalidImageException(guest.name() + " is a raw binary (not ELF), which does not say its"
+                        + " instruction set; give it with --arch aarch64 or --arch x86_64");
+            }
+            return new GuestImage(guest.name(), Optional.of(arch), guest.segments(), guest.entry());
+        }
+        if (arch != null && arch != guest.isa().get()) {
+            throw new InvalidImageException(guest.name() + " is an " + guest.isa().get().displayName()
+                    + " ELF file, but --arch says " + arch.displayName());
+        }
+        return guest;
+    }
+
+    /** Parses {@code --arch}: an ISA's display name, {@code aarch64} or {@code x86_64}. */
+    static final class IsaConverter implements CommandLine.ITypeConverter<GuestIsa> {
+        @Override
+        public GuestIsa convert(String value) {
+            for (GuestIsa isa : GuestIsa.values()) {
+                if (isa.displayName().equalsIgnoreCase(value.strip())) {
+                    return isa;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not an instruction set; use aarch64 or x86_64");
         }
     }
 }

@@ -12,7 +12,8 @@ import org.vcpu4j.tck.VCpuBackendTck;
 import picocli.CommandLine;
 
 /** {@code vcpu tck}: runs the compatibility kit against a backend and prints one line per rule. */
-@CommandLine.Command(name = "tck", description = {
+@CommandLine.Command(name = "tck", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {
     "Runs the TCK against a backend on the module path and prints a table: rule, result, reason.",
     "Exit code 0 when no rule failed and at least one ran, 1 otherwise."})
 final class TckCommand implements Callable<Integer> {

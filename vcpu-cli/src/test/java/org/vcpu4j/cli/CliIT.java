@@ -83,12 +83,45 @@ class CliIT {
     void aGuestThatNeverStopsIsEndedByTheTimeoutAndTheInstructionLimit(@TempDir Path dir) throws Exception {
         Path spin = dir.resolve("spin.bin");
         Files.write(spin, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0x14000000).array()); // b .
-        Result t = vcpu("run", "--backend", "emulated", "--timeout", "1", spin.toString());
+        Result t = vcpu("run", "--backend", "emulated", "--arch", "aarch64", "--timeout", "1", spin.toString());
         assertEquals(3, t.code(), t.err());
         assertTrue(t.err().contains("--timeout"), t.err());
-        Result m = vcpu("run", "--backend", "emulated", "--max-instructions", "100000", "--stats", spin.toString());
+        Result m = vcpu("run", "--backend", "emulated", "--arch", "aarch64", "--max-instructions", "100000", "--stats",
+                spin.toString());
         assertEquals(3, m.code(), m.err());
         assertTrue(m.err().contains("--max-instructions 100000") && m.err().contains("instructions=100000"), m.err());
+    }
+
+    /** Ctrl-C (SIGINT) stops the guest, prints a one-line note and still prints {@code --stats}. */
+    @Test
+    void ctrlCPrintsANoteAndStillPrintsTheStats(@TempDir Path dir) throws Exception {
+        Path guest = dir.resolve("bang-then-spin.bin");
+        ByteBuffer code = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        code.putInt(0xD2A12001).putInt(0x52800420).putInt(0x39000020).putInt(0x14000000); // x1=UART; '!'; strb; b .
+        Files.write(guest, code.array());
+        List<String> command = new ArrayList<>();
+        if (onPath("python3")) { // a process started in the background may inherit SIGINT ignored: reset it, keep the pid
+            command.addAll(List.of("python3", "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL);"
+                    + " os.execv(sys.argv[1], sys.argv[1:])"));
+        }
+        command.addAll(List.of(ROOT.resolve("vcpu").toString(), "run", "--backend", "emulated", "--arch", "aarch64",
+                "--stats", guest.toString()));
+        Process p = new ProcessBuilder(command).directory(ROOT.toFile()).start();
+        p.getOutputStream().close();
+        assertEquals('!', p.getInputStream().read(), "the guest printed its mark, so it is running");
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "vcpu did not stop on SIGINT");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        List<String> err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                .filter(l -> !l.startsWith("WARNING")).toList();
+        assertEquals(130, p.exitValue(), String.join("\n", err));
+        assertEquals("", out);
+        assertEquals(1, err.stream().filter(l -> l.startsWith("vcpu: ")).count(), String.join("\n", err));
+        assertTrue(err.contains("vcpu: interrupted (Ctrl-C): the guest was stopped"), String.join("\n", err));
+        assertTrue(err.stream().anyMatch(l -> l.startsWith("stats: backend=emulated instructions=")), String.join("\n", err));
+        assertTrue(err.stream().anyMatch(l -> l.startsWith("stats: exits ") && l.contains("Interrupted=1")),
+                String.join("\n", err));
     }
 
     @Test

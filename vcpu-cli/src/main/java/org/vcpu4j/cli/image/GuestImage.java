@@ -17,11 +17,14 @@ public record GuestImage(String name, Optional<GuestIsa> isa, List<Segment> segm
     /**
      * A loadable segment.
      *
-     * @param address the guest-physical address
+     * @param address the guest-physical address, or {@link #AT_RAM_BASE}
      * @param bytes the file bytes
      * @param memorySize the size in memory (at least {@code bytes.length}; the rest is zero)
      */
-    public record Segment(long address, byte[] bytes, long memorySize) {}
+    public record Segment(long address, byte[] bytes, long memorySize) {
+        /** The address of a raw image's segment: wherever the machine's RAM starts. */
+        public static final long AT_RAM_BASE = -1;
+    }
 
     /** Copies the segment list. */
     public GuestImage {

@@ -60,14 +60,9 @@ public abstract class Machine {
      */
     public VCpu boot(VirtualMachine vm, GuestImage image, long ramSize) {
         vm.mapRam(ramBase(), ramSize);
-        long ramEnd = ramBase() + ramSize;
         for (GuestImage.Segment s : image.segments()) {
-            long address = s.address() < 0 ? ramBase() : s.address();
-            if (address < ramBase() || address + s.memorySize() > ramEnd || address + s.memorySize() < address) {
-                throw new InvalidImageException(String.format(
-                        "%s: segment [0x%x, 0x%x) lies outside RAM [0x%x, 0x%x); use --memory to grow RAM",
-                        image.name(), address, address + s.memorySize(), ramBase(), ramEnd));
-            }
+            long address = s.address() == GuestImage.Segment.AT_RAM_BASE ? ramBase() : s.address();
+            checkInRam(image.name(), address, s.memorySize(), ramSize);
             vm.memory().write(address, s.bytes());
             long bss = s.memorySize() - s.bytes().length;
             if (bss > 0) {
@@ -78,6 +73,22 @@ public abstract class Machine {
         vcpu.setEntry(image.entry().orElse(ramBase()));
         setUp(vcpu, ramSize);
         return vcpu;
+    }
+
+    /** Refuses a segment that does not lie in RAM, saying how to fix the image or the command line. */
+    private void checkInRam(String image, long address, long size, long ramSize) {
+        long ramEnd = ramBase() + ramSize;
+        if (address < ramBase()) {
+            throw new InvalidImageException(String.format("%s: segment [0x%x, 0x%x) starts below RAM at 0x%x (plain"
+                    + " ld -Ttext=ADDRESS puts the ELF and program headers in a segment below the text); link with -N,"
+                    + " or at a higher address (e.g. -Ttext=0x%x)", image, address, address + size, ramBase(),
+                    ramBase() + 0x8_0000));
+        }
+        if (size > ramEnd - address) {
+            throw new InvalidImageException(String.format(
+                    "%s: segment [0x%x, 0x%x) lies outside RAM [0x%x, 0x%x); use --memory to grow RAM",
+                    image, address, address + size, ramBase(), ramEnd));
+        }
     }
 
     /**

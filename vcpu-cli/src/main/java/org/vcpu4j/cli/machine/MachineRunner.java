@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.vcpu4j.api.VCpu;
 import org.vcpu4j.api.VCpuExit;
 
@@ -12,6 +13,11 @@ import org.vcpu4j.api.VCpuExit;
  * budget, or the timeout fires (a watchdog thread kicks the vCPU with {@link VCpu#requestExit()}).
  */
 public final class MachineRunner {
+    /** Exit code of a run stopped by Ctrl-C: 128 + SIGINT, as a shell reports a process it interrupted. */
+    public static final int EXIT_INTERRUPTED = 130;
+
+    private static final Outcome INTERRUPTED = new Outcome(true, EXIT_INTERRUPTED,
+            "interrupted (Ctrl-C): the guest was stopped");
 
     /**
      * Runs the vCPU on the calling thread.
@@ -22,6 +28,20 @@ public final class MachineRunner {
      * @return how the run ended
      */
     public RunResult run(Machine machine, VCpu vcpu, RunOptions options) {
+        return run(machine, vcpu, options, () -> false);
+    }
+
+    /**
+     * Runs the vCPU on the calling thread until the machine, a limit, or an outside stop request ends it
+     * (whoever sets {@code stopRequested} kicks the vCPU with {@link VCpu#requestExit()}).
+     *
+     * @param machine the machine answering exits
+     * @param vcpu the booted vCPU (state FREE)
+     * @param options the limits
+     * @param stopRequested whether the process was asked to stop (Ctrl-C)
+     * @return how the run ended
+     */
+    public RunResult run(Machine machine, VCpu vcpu, RunOptions options, BooleanSupplier stopRequested) {
         Map<String, Long> exits = new TreeMap<>();
         AtomicBoolean timedOut = new AtomicBoolean();
         long start = System.nanoTime();
@@ -44,7 +64,7 @@ public final class MachineRunner {
                 VCpuExit exit = vcpu.run();
                 exits.merge(exit.kind(), 1L, Long::sum);
                 if (exit instanceof VCpuExit.Interrupted) {
-                    outcome = limitReached(vcpu, options, timedOut.get());
+                    outcome = stopRequested.getAsBoolean() ? INTERRUPTED : limitReached(vcpu, options, timedOut.get());
                     if (outcome.stop()) {
                         break;
                     }
@@ -63,10 +83,15 @@ public final class MachineRunner {
         return new RunResult(outcome, exits, vcpu.retiredInstructions(), System.nanoTime() - start);
     }
 
+    /** {@return a duration in seconds as a person wrote it: 0.5, 2, 1.25 (not truncated to whole seconds)} */
+    static String seconds(java.time.Duration d) {
+        return java.math.BigDecimal.valueOf(d.toNanos(), 9).stripTrailingZeros().toPlainString();
+    }
+
     private static Outcome limitReached(VCpu vcpu, RunOptions options, boolean timedOut) {
         if (timedOut) {
             return new Outcome(true, Outcome.EXIT_LIMIT, "the guest ran longer than --timeout "
-                    + options.timeout().orElseThrow().toSeconds() + "s");
+                    + seconds(options.timeout().orElseThrow()) + "s");
         }
         OptionalLong retired = vcpu.retiredInstructions();
         if (options.maxInstructions().isPresent() && retired.isPresent()
