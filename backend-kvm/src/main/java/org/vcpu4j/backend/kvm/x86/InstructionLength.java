@@ -170,46 +170,36 @@ public final class InstructionLength {
         boolean operandSizePrefix = false;
         boolean addressSizePrefix = false;
         int repPrefix = 0;
-        boolean rexW = false;
-        int opcode;
-        // SDM Vol. 2 section 2.1.1: legacy prefixes in any order; section 2.2.1: a REX prefix counts only
-        // immediately before the opcode (one followed by a legacy prefix is ignored).
+        int rex = 0; // the REX prefix immediately before the current byte, 0 if none
+        // SDM Vol. 2 section 2.1.1: any number of legacy prefixes in any order (the 15-byte limit of section
+        // 2.3.11 bounds them). Section 2.2.1 (and AMD APM Vol. 3 section 1.2.7): in 64-bit mode a REX prefix
+        // counts only immediately before the opcode; one followed by a legacy prefix or by another REX is
+        // ignored (but still occupies its byte), so only the last REX before the opcode takes effect.
         while (true) {
-            opcode = c.next();
+            int b = c.next();
             if (c.truncated) {
                 return TRUNCATED;
             }
-            switch (opcode) {
-                case 0x66 -> operandSizePrefix = true;
-                case 0x67 -> addressSizePrefix = true;
-                case 0xF2, 0xF3 -> repPrefix = opcode;
-                case 0xF0, 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65 -> { }
-                default -> {
-                    if (mode == Mode.BITS_64 && (opcode & 0xF0) == 0x40) {
-                        rexW = (opcode & 0x08) != 0;
-                        int following = c.peek();
-                        if (following >= 0 && isLegacyPrefix(following)) {
-                            rexW = false;
-                            continue;
-                        }
-                        opcode = c.next();
-                        if (c.truncated) {
-                            return TRUNCATED;
-                        }
-                        if ((opcode & 0xF0) == 0x40) {
-                            return INVALID; // two REX prefixes in a row: the second would be the opcode of a new one
-                        }
-                    }
-                    if (c.length() > MAX_LENGTH) {
-                        return INVALID;
-                    }
-                    int length = afterPrefixes(c, mode, opcode, operandSizePrefix, addressSizePrefix, repPrefix,
-                            rexW);
-                    return c.truncated && length > 0 ? TRUNCATED : length;
+            if (isLegacyPrefix(b)) {
+                switch (b) {
+                    case 0x66 -> operandSizePrefix = true;
+                    case 0x67 -> addressSizePrefix = true;
+                    case 0xF2, 0xF3 -> repPrefix = b;
+                    default -> { } // LOCK and segment overrides change no length
                 }
+                rex = 0;
+            } else if (mode == Mode.BITS_64 && (b & 0xF0) == 0x40) {
+                rex = b;
+            } else {
+                if (c.length() > MAX_LENGTH) {
+                    return INVALID;
+                }
+                boolean rexW = (rex & 0x08) != 0;
+                int length = afterPrefixes(c, mode, b, operandSizePrefix, addressSizePrefix, repPrefix, rexW);
+                return c.truncated && length > 0 ? TRUNCATED : length;
             }
             if (c.length() >= MAX_LENGTH) {
-                return INVALID;
+                return INVALID; // 15 prefix bytes leave no room for an opcode
             }
         }
     }
