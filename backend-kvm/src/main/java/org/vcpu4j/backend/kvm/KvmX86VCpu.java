@@ -47,10 +47,14 @@ final class KvmX86VCpu extends KvmVCpu {
     private static final long EFER_LMA = 1L << 10;
     /** The smallest x86 page: translations hold at least this far (SDM Vol. 3A section 4.1). */
     private static final long PAGE_SIZE = 4096;
+    /** RFLAGS.DF, bit 10: string instructions step down (SDM Vol. 1 section 3.4.3.2). */
+    private static final long RFLAGS_DF = 1L << 10;
 
     private final KvmVm vm;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment regs = arena.allocate(KvmRegs.layout());
+    /** KVM's registers at an exit being abandoned ({@link #abandonPendingExit}). */
+    private final MemorySegment regsAtExit = arena.allocate(KvmRegs.layout());
     private final MemorySegment sregs = arena.allocate(KvmSregs.layout());
     private final MemorySegment irq = arena.allocate(ValueLayout.JAVA_INT);
     private final MemorySegment translation = arena.allocate(KvmTranslation.layout());
@@ -94,8 +98,7 @@ final class KvmX86VCpu extends KvmVCpu {
     public void setEntry(long guestAddress) {
         entry = guestAddress;
         if (setUp) {
-            checkNoLoadAwaitingValue("setEntry");
-            loadRegs();
+            prepareRegisterWrite("setEntry");
             KvmRegs.rip(regs, guestAddress);
             storeRegs();
         }
@@ -256,14 +259,145 @@ final class KvmX86VCpu extends KvmVCpu {
         }
     }
 
+    /**
+     * Readies {@link #regs} for a write: finishes a completed instruction, and abandons a further load exit
+     * that finishing it raised (the next element of a REP string read, which the caller has not seen yet):
+     * KVM would otherwise complete that load on the next entry against the registers written now. A further
+     * store exit stays: KVM has already written its registers back, and the store reaches the VMM.
+     */
+    private void prepareRegisterWrite(String operation) {
+        checkNoLoadAwaitingValue(operation);
+        loadRegs();
+        if (deferredExit && pendingExitIsLoad()) {
+            abandonPendingExit();
+            loadRegs();
+        }
+    }
+
+    private boolean pendingExitIsLoad() {
+        int reason = KvmRun.exit_reason(run);
+        return (reason == KvmIoctls.KVM_EXIT_MMIO && KvmRun.mmio_is_write(run) == 0)
+                || (reason == KvmIoctls.KVM_EXIT_IO && KvmRun.io_direction(run) == KvmIoctls.KVM_EXIT_IO_IN);
+    }
+
+    /**
+     * Abandons the exit KVM holds in {@code kvm_run} (an IN or MMIO instruction it has not retired, or a
+     * further exit its completion raised), so that KVM has nothing pending and its registers are the ones it
+     * had at the exit: whatever is written next is exactly what runs. KVM cannot drop a pending operation;
+     * api.rst (KVM_RUN) has user space complete it with a {@code KVM_RUN} whose {@code immediate_exit} is set.
+     * The completion is made harmless. A REP string instruction gets RCX = 1 first, so this element is its
+     * last (SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ": the count is checked before each element); RCX = 0 would
+     * end it without consuming the completed data, which KVM would then hand to the next MMIO load. A MOVS
+     * element gets the bytes already at its destination, so its store changes nothing; other loads get 0,
+     * an IN its destination's bytes too ({@link #abandonPortRead}). Then the registers KVM had at the exit
+     * are put back ({@code KVM_SET_REGS}).
+     */
+    private void abandonPendingExit() {
+        instructionPending = false;
+        loadAwaitingValue = false;
+        deferredExit = false;
+        pendingLoadLength = -1;
+        regsValid = false;
+        calls.ioctl(fd, KvmIoctls.KVM_GET_REGS, regsAtExit);
+        for (int exits = 0; ; exits++) {
+            if (exits > 8) {
+                throw new IllegalStateException("KVM kept raising exits while a pending instruction was abandoned");
+            }
+            int reason = KvmRun.exit_reason(run);
+            if (reason == KvmIoctls.KVM_EXIT_MMIO && KvmRun.mmio_is_write(run) == 0) {
+                abandonMmioRead();
+            } else if (reason == KvmIoctls.KVM_EXIT_IO && KvmRun.io_direction(run) == KvmIoctls.KVM_EXIT_IO_IN) {
+                abandonPortRead();
+            }
+            if (!completePendingInstruction()) {
+                break;
+            }
+        }
+        calls.ioctl(fd, KvmIoctls.KVM_SET_REGS, regsAtExit);
+    }
+
+    private void abandonMmioRead() {
+        KvmRun.mmio_data(run, 0);
+        calls.ioctl(fd, KvmIoctls.KVM_GET_REGS, regs);
+        calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
+        InstructionLength.Mode mode = codeMode();
+        byte[] code = new byte[InstructionLength.MAX_LENGTH];
+        int length = InstructionLength.of(code, 0, readCode(linearCodeAddress(KvmRegs.rip(regs), mode), code), mode);
+        if (length <= 0) {
+            return;
+        }
+        int opcode = code[length - 1] & 0xFF;
+        if (InstructionLength.repeatedStringOpcode(code, length, mode) >= 0) {
+            KvmRegs.gpr(regs, 1, 1);
+            storeRegs();
+        }
+        boolean movs = (opcode == 0xA4 || opcode == 0xA5) && InstructionLength.stringOpcode(code, length, mode) >= 0;
+        if (movs) {
+            byte[] current = readGuestLinear(stringDestination(code, length, mode), KvmRun.mmio_len(run));
+            long value = 0;
+            for (int i = current.length - 1; i >= 0; i--) {
+                value = value << 8 | (current[i] & 0xFF);
+            }
+            KvmRun.mmio_data(run, value);
+        }
+    }
+
+    /**
+     * Fills the data of an abandoned IN: for INS (a string instruction) the bytes already at ES:RDI and on,
+     * element by element in the direction of DF, so that KVM's stores change nothing; for IN (a register)
+     * zeros.
+     */
+    private void abandonPortRead() {
+        long offset = KvmRun.io_data_offset(run);
+        int size = KvmRun.io_size(run);
+        int count = KvmRun.io_count(run);
+        if (offset <= 0 || offset + (long) size * count > run.byteSize()) {
+            return;
+        }
+        run.asSlice(offset, (long) size * count).fill((byte) 0);
+        calls.ioctl(fd, KvmIoctls.KVM_GET_REGS, regs);
+        calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
+        InstructionLength.Mode mode = codeMode();
+        byte[] code = new byte[InstructionLength.MAX_LENGTH];
+        int length = InstructionLength.of(code, 0, readCode(linearCodeAddress(KvmRegs.rip(regs), mode), code), mode);
+        if (length <= 0 || InstructionLength.stringOpcode(code, length, mode) < 0) {
+            return;
+        }
+        long destination = stringDestination(code, length, mode);
+        long step = (KvmRegs.rflags(regs) & RFLAGS_DF) != 0 ? -size : size;
+        for (int i = 0; i < count; i++) {
+            byte[] current = readGuestLinear(destination + i * step, size);
+            MemorySegment.copy(current, 0, run, ValueLayout.JAVA_BYTE, offset + (long) i * size, size);
+        }
+    }
+
+    /** {@return the linear address ES:RDI of a string instruction's destination} Needs regs and sregs fresh. */
+    private long stringDestination(byte[] code, int length, InstructionLength.Mode mode) {
+        long rdi = KvmRegs.gpr(regs, 7);
+        if (mode == InstructionLength.Mode.BITS_64) {
+            return InstructionLength.hasAddressSizePrefix(code, length) ? rdi & 0xFFFF_FFFFL : rdi;
+        }
+        boolean bits32 = (mode == InstructionLength.Mode.BITS_32) != InstructionLength.hasAddressSizePrefix(code, length);
+        Segment es = KvmSegment.read(sregs, KvmSregs.segmentOffset(SegmentRegister.ES));
+        return es.base() + (bits32 ? rdi & 0xFFFF_FFFFL : rdi & 0xFFFF);
+    }
+
+    /** {@return the bytes at guest-linear {@code linear} (zeros where nothing readable is mapped)} */
+    private byte[] readGuestLinear(long linear, int length) {
+        byte[] bytes = new byte[length];
+        byte[] chunk = new byte[length];
+        int read = readCode(linear, chunk);
+        System.arraycopy(chunk, 0, bytes, 0, read);
+        return bytes;
+    }
+
     private void storeRegs() {
         calls.ioctl(fd, KvmIoctls.KVM_SET_REGS, regs);
     }
 
     @Override
     public void setGpr(int index, long value) {
-        checkNoLoadAwaitingValue("setGpr");
-        loadRegs();
+        prepareRegisterWrite("setGpr");
         KvmRegs.gpr(regs, index, value);
         storeRegs();
     }
@@ -347,18 +481,11 @@ final class KvmX86VCpu extends KvmVCpu {
     @Override
     public void restoreState(RegisterState state) {
         X86_64State s = (X86_64State) state;
-        if (instructionPending) {
+        if (instructionPending || deferredExit) {
             // A restored state replaces the interrupted instruction (and drops an uncompleted load's value, as
-            // the library's wrapper does): let KVM retire it at its own RIP first, then overwrite everything.
-            // A read-modify-write MMIO instruction stops once more for its write, which needs no value.
-            instructionPending = false;
-            loadAwaitingValue = false;
-            pendingLoadLength = -1;
-            for (int i = 0; i < 4 && completePendingInstruction(); i++) {
-                // retired once more
-            }
+            // the library's wrapper does): nothing of it may run after the restore.
+            abandonPendingExit();
         }
-        deferredExit = false;
         calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
         for (SegmentRegister r : SegmentRegister.values()) {
             KvmSegment.write(sregs, KvmSregs.segmentOffset(r), s.segment(r));
@@ -393,11 +520,8 @@ final class KvmX86VCpu extends KvmVCpu {
         if (pendingLoadLength >= 0) {
             return pendingLoadLength;
         }
-        Segment cs = KvmSegment.read(sregs, KvmSregs.segmentOffset(SegmentRegister.CS));
-        boolean longMode = (KvmSregs.get(sregs, "efer") & EFER_LMA) != 0;
-        InstructionLength.Mode mode = longMode && cs.l() ? InstructionLength.Mode.BITS_64
-                : cs.db() ? InstructionLength.Mode.BITS_32 : InstructionLength.Mode.BITS_16;
-        long linear = mode == InstructionLength.Mode.BITS_64 ? rip : cs.base() + (rip & 0xFFFF_FFFFL);
+        InstructionLength.Mode mode = codeMode();
+        long linear = linearCodeAddress(rip, mode);
         byte[] code = new byte[InstructionLength.MAX_LENGTH];
         int read = readCode(linear, code);
         int length = InstructionLength.of(code, 0, read, mode);
@@ -418,26 +542,33 @@ final class KvmX86VCpu extends KvmVCpu {
         return length;
     }
 
+    /** {@return the code size CS and EFER give} Needs {@link #sregs} fresh. SDM Vol. 3A section 5.2.1. */
+    private InstructionLength.Mode codeMode() {
+        Segment cs = KvmSegment.read(sregs, KvmSregs.segmentOffset(SegmentRegister.CS));
+        boolean longMode = (KvmSregs.get(sregs, "efer") & EFER_LMA) != 0;
+        return longMode && cs.l() ? InstructionLength.Mode.BITS_64
+                : cs.db() ? InstructionLength.Mode.BITS_32 : InstructionLength.Mode.BITS_16;
+    }
+
+    /** {@return the linear address of CS:rip} Needs {@link #sregs} fresh. */
+    private long linearCodeAddress(long rip, InstructionLength.Mode mode) {
+        Segment cs = KvmSegment.read(sregs, KvmSregs.segmentOffset(SegmentRegister.CS));
+        return mode == InstructionLength.Mode.BITS_64 ? rip : cs.base() + (rip & 0xFFFF_FFFFL);
+    }
+
     /**
-     * A REP INS that KVM hands over one element at a time (at a page end) is not retired by this element
-     * unless it is the last: RIP stays at the instruction, as for any interrupted REP string instruction
-     * (SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ"). INS (6C, 6D) has no operand bytes, so every byte before
-     * the opcode is a prefix. RCX counts in the address size (SDM Vol. 1 section 3.6).
+     * An element of a REP string instruction (INS, or an MOVS, LODS, CMPS or SCAS element that reads MMIO)
+     * does not retire the instruction unless it is the last: RIP stays at the instruction, as for any
+     * interrupted REP string instruction (SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ"). RCX counts in the address
+     * size (SDM Vol. 1 section 3.6).
      */
     private boolean repeatsBeyondThisElement(byte[] code, int length, InstructionLength.Mode mode) {
-        int opcode = code[length - 1] & 0xFF;
-        if (opcode != 0x6C && opcode != 0x6D) {
+        if (InstructionLength.repeatedStringOpcode(code, length, mode) < 0) {
             return false;
         }
-        boolean rep = false;
         boolean addressSizePrefix = false;
         for (int i = 0; i < length - 1; i++) {
-            int prefix = code[i] & 0xFF;
-            rep |= prefix == 0xF2 || prefix == 0xF3;
-            addressSizePrefix |= prefix == 0x67;
-        }
-        if (!rep) {
-            return false;
+            addressSizePrefix |= (code[i] & 0xFF) == 0x67;
         }
         int addressBits = switch (mode) {
             case BITS_64 -> addressSizePrefix ? 32 : 64;
@@ -451,7 +582,7 @@ final class KvmX86VCpu extends KvmVCpu {
         return count != 1;
     }
 
-    /** {@return how many bytes of {@code code} were read from guest-linear {@code linear} on} */
+    /** {@return how many bytes of {@code code} were read from guest-linear {@code linear} on (stops at a gap)} */
     private int readCode(long linear, byte[] code) {
         int read = 0;
         while (read < code.length) {

@@ -124,6 +124,75 @@ public final class InstructionLength {
         return length > MAX_LENGTH ? INVALID : length;
     }
 
+    /**
+     * {@return the opcode of a string instruction with a REP, REPE or REPNE prefix (INS, OUTS, MOVS, CMPS,
+     * STOS, LODS, SCAS: 6C-6F, A4-A7, AA-AF), or -1 for any other instruction}
+     *
+     * @param code the instruction's bytes
+     * @param length its length, as {@link #of} decoded it
+     * @param mode the processor's code size
+     */
+    public static int repeatedStringOpcode(byte[] code, int length, Mode mode) {
+        int opcode = stringOpcode(code, length, mode);
+        if (opcode < 0) {
+            return -1;
+        }
+        for (int i = 0; i < length - 1; i++) {
+            int b = code[i] & 0xFF;
+            if (b == 0xF2 || b == 0xF3) {
+                return opcode;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * {@return the opcode of a string instruction (6C-6F, A4-A7, AA-AF, with or without a REP prefix), or -1}
+     * String instructions have neither ModRM nor immediate, so the opcode is the last byte and every byte
+     * before it a prefix (SDM Vol. 2 section 2.1.1 and Table A-2).
+     *
+     * @param code the instruction's bytes
+     * @param length its length, as {@link #of} decoded it
+     * @param mode the processor's code size
+     */
+    public static int stringOpcode(byte[] code, int length, Mode mode) {
+        if (length <= 0 || length > code.length) {
+            return -1;
+        }
+        int opcode = code[length - 1] & 0xFF;
+        boolean string = (opcode >= 0x6C && opcode <= 0x6F) || (opcode >= 0xA4 && opcode <= 0xA7)
+                || (opcode >= 0xAA && opcode <= 0xAF);
+        if (!string) {
+            return -1;
+        }
+        for (int i = 0; i < length - 1; i++) {
+            int b = code[i] & 0xFF;
+            if (!isLegacyPrefix(b) && !(mode == Mode.BITS_64 && (b & 0xF0) == 0x40)) {
+                return -1; // an operand byte: the last byte was a displacement or immediate, not the opcode
+            }
+        }
+        return opcode;
+    }
+
+    /**
+     * {@return whether the prefixes of a decoded instruction include 67 (address size)}
+     *
+     * @param code the instruction's bytes
+     * @param length its length, as {@link #of} decoded it
+     */
+    public static boolean hasAddressSizePrefix(byte[] code, int length) {
+        for (int i = 0; i < Math.min(length, code.length); i++) {
+            int b = code[i] & 0xFF;
+            if (b == 0x67) {
+                return true;
+            }
+            if (!isLegacyPrefix(b) && (b & 0xF0) != 0x40) {
+                return false;
+            }
+        }
+        return false;
+    }
+
     /** A read position that reports a truncated instruction instead of reading past the bytes given. */
     private static final class Cursor {
         final byte[] code;
