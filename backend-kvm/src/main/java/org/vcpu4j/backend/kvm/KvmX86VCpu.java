@@ -35,10 +35,14 @@ import org.vcpu4j.backend.kvm.x86.InstructionLength;
  * read) cannot be finished before its value is completed, since KVM consumes the value then: until the
  * completion, {@link #saveState()} presents RIP plus the length of the instruction at RIP ({@link
  * InstructionLength}, read through {@code KVM_TRANSLATE} from guest memory), while KVM's own RIP stays at
- * the instruction so that its next {@code KVM_RUN} retires it with the value. String I/O: OUTS and INS
- * arrive one element per exit (a REP INS element that is not the last leaves RIP at the instruction, as
- * an interrupted REP instruction does); a REP INS that KVM hands over several elements at once ends in an
- * {@code InternalError} exit.
+ * the instruction so that its next {@code KVM_RUN} retires it with the value. String I/O: OUTS arrives
+ * one element per exit; a REP INS arrives in batches (KVM reads ahead up to a page, {@code kvm_run.io.count}
+ * elements at {@code data_offset}, api.rst KVM_EXIT_IO), which this class hands out as one {@code IoRead}
+ * per element without entering KVM in between ({@link #ioCount}). At an element the state is that of the
+ * interrupted REP instruction with the elements before it done (RCX, RDI, and the completed elements in
+ * guest RAM); RIP stays at the instruction unless the element is the last, as for any interrupted REP
+ * instruction. {@code restoreState} or a register write in the middle of a batch abandons what KVM holds
+ * ({@link #abandonPendingExit}): nothing of an abandoned instruction runs after it.
  */
 final class KvmX86VCpu extends KvmVCpu {
     private static final VCpuExit HALT = new VCpuExit.Halt();
@@ -62,6 +66,20 @@ final class KvmX86VCpu extends KvmVCpu {
     private boolean regsValid;
     private boolean deferredExit;
     private long ioDataOffset;
+    /** Elements of the IN or OUT KVM handed over at the last I/O exit (0 once KVM is entered again). */
+    private int ioCount;
+    /** The element of that exit presented now, 0 to {@link #ioCount} - 1. */
+    private int ioElement;
+    private int ioSize;
+    private int ioPort;
+    /** For a REP INS batch: RCX and RDI at its exit (KVM's, unchanged until the batch completes). */
+    private long batchRcx;
+    private long batchRdi;
+    /** For a REP INS batch: the mask of the address size RCX and RDI count in, and DF's step. */
+    private long batchAddressMask;
+    private long batchStep;
+    /** For a REP INS batch: ES's base outside 64-bit mode (SDM Vol. 1 section 3.4.2), else 0. */
+    private long batchSegmentBase;
     /** How far RIP is presented past KVM's at the load awaiting its value, once decoded (-1: not yet). */
     private int pendingLoadLength = -1;
     private long entry;
@@ -132,6 +150,10 @@ final class KvmX86VCpu extends KvmVCpu {
     public VCpuExit run() {
         regsValid = false;
         pendingLoadLength = -1;
+        if (instructionPending && ioElement + 1 < ioCount && KvmRun.exit_reason(run) == KvmIoctls.KVM_EXIT_IO) {
+            ioElement++; // the next element of the batch KVM handed over: KVM needs them all before it runs on
+            return ioElementExit();
+        }
         if (deferredExit) {
             deferredExit = false;
             VCpuExit exit = decode();
@@ -146,6 +168,7 @@ final class KvmX86VCpu extends KvmVCpu {
             instructionPending = false;
             loadAwaitingValue = false;
             pendingLoadLength = -1;
+            ioCount = 0;
             if (!enter()) {
                 return INTERRUPTED;
             }
@@ -179,26 +202,90 @@ final class KvmX86VCpu extends KvmVCpu {
         int port = Short.toUnsignedInt(KvmRun.io_port(run));
         int count = KvmRun.io_count(run);
         boolean out = KvmRun.io_direction(run) == KvmIoctls.KVM_EXIT_IO_OUT;
-        if (count != 1 || (size != 1 && size != 2 && size != 4)) {
+        instructionPending = true; // whatever comes of it, KVM holds the I/O until the next KVM_RUN
+        long dataOffset = KvmRun.io_data_offset(run);
+        if (count < 1 || (out && count != 1) || (size != 1 && size != 2 && size != 4)
+                || dataOffset <= 0 || dataOffset + (long) size * count > run.byteSize()) {
+            ioCount = 0;
             return new VCpuExit.InternalError(KvmIoctls.KVM_EXIT_IO, String.format(
-                    "string port I/O (REP %s) of %d x %d bytes at port 0x%x: vcpu4j handles single IN and OUT only",
+                    "port I/O (%s) of %d x %d bytes at port 0x%x: KVM hands OUTS over one element at a time",
                     out ? "OUTS" : "INS", count, size, port));
         }
-        AccessWidth width = AccessWidth.ofBytes(size);
-        ioDataOffset = KvmRun.io_data_offset(run);
-        instructionPending = true;
-        if (out) {
-            long data = switch (size) {
-                case 1 -> run.get(ValueLayout.JAVA_BYTE, ioDataOffset);
-                case 2 -> run.get(ValueLayout.JAVA_SHORT_UNALIGNED, ioDataOffset);
-                default -> run.get(ValueLayout.JAVA_INT_UNALIGNED, ioDataOffset);
-            };
-            return new VCpuExit.IoWrite(port, width, data);
+        ioCount = count;
+        ioElement = 0;
+        ioSize = size;
+        ioPort = port;
+        ioDataOffset = dataOffset;
+        if (count > 1) {
+            startInsBatch();
         }
-        loadAwaitingValue = true;
-        return new VCpuExit.IoRead(port, width);
+        return ioElementExit();
     }
 
+    /** {@return the exit of element {@link #ioElement} of the last I/O exit} */
+    private VCpuExit ioElementExit() {
+        AccessWidth width = AccessWidth.ofBytes(ioSize);
+        long offset = KvmRun.io_data_offset(run) + (long) ioElement * ioSize;
+        ioDataOffset = offset;
+        instructionPending = true;
+        if (KvmRun.io_direction(run) == KvmIoctls.KVM_EXIT_IO_OUT) {
+            long data = switch (ioSize) {
+                case 1 -> run.get(ValueLayout.JAVA_BYTE, offset);
+                case 2 -> run.get(ValueLayout.JAVA_SHORT_UNALIGNED, offset);
+                default -> run.get(ValueLayout.JAVA_INT_UNALIGNED, offset);
+            };
+            return new VCpuExit.IoWrite(ioPort, width, data);
+        }
+        loadAwaitingValue = true;
+        return new VCpuExit.IoRead(ioPort, width);
+    }
+
+    /**
+     * Notes where a REP INS batch stores: KVM's RCX and RDI (the batch's first element), the address size
+     * they count in (SDM Vol. 1 section 3.6; 67 selects the other one) and DF (SDM Vol. 1 section 3.4.3.2).
+     */
+    private void startInsBatch() {
+        calls.ioctl(fd, KvmIoctls.KVM_GET_REGS, regs);
+        calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
+        InstructionLength.Mode mode = codeMode();
+        byte[] code = new byte[InstructionLength.MAX_LENGTH];
+        int length = InstructionLength.of(code, 0, readCode(linearCodeAddress(KvmRegs.rip(regs), mode), code),
+                mode);
+        boolean prefix67 = length > 0 && InstructionLength.hasAddressSizePrefix(code, length);
+        int addressBits = switch (mode) {
+            case BITS_64 -> prefix67 ? 32 : 64;
+            case BITS_32 -> prefix67 ? 16 : 32;
+            case BITS_16 -> prefix67 ? 32 : 16;
+        };
+        batchAddressMask = addressBits == 64 ? -1L : (1L << addressBits) - 1;
+        batchRcx = KvmRegs.gpr(regs, 1);
+        batchRdi = KvmRegs.gpr(regs, 7);
+        batchStep = (KvmRegs.rflags(regs) & RFLAGS_DF) != 0 ? -ioSize : ioSize;
+        batchSegmentBase = mode == InstructionLength.Mode.BITS_64 ? 0
+                : KvmSegment.read(sregs, KvmSregs.segmentOffset(SegmentRegister.ES)).base();
+    }
+
+    /** {@return register {@code value} counted on by {@code delta} in the batch's address size} */
+    private long batchAdvance(long value, long delta) {
+        return (value & ~batchAddressMask) | ((value + delta) & batchAddressMask);
+    }
+
+    /** {@return whether an element of a REP INS batch of several elements is presented} */
+    private boolean insideInsBatch() {
+        return instructionPending && ioCount > 1 && KvmRun.exit_reason(run) == KvmIoctls.KVM_EXIT_IO;
+    }
+
+    /**
+     * {@return a register as the state at the presented batch element has it} KVM's RCX and RDI are the
+     * batch's first element's; {@code done} elements before are finished.
+     */
+    private long presentedGpr(int index, long kvmValue) {
+        if (!insideInsBatch() || (index != 1 && index != 7)) {
+            return kvmValue;
+        }
+        int done = loadAwaitingValue ? ioElement : ioElement + 1;
+        return index == 1 ? batchAdvance(batchRcx, -done) : batchAdvance(batchRdi, done * batchStep);
+    }
 
     private VCpuExit internalError() {
         int suberror = KvmRun.internal_suberror(run);
@@ -237,6 +324,17 @@ final class KvmX86VCpu extends KvmVCpu {
 
     /** Lets KVM finish a pending IN/OUT/MMIO instruction before registers are touched. */
     private void finishPendingInstruction() {
+        if (instructionPending && !loadAwaitingValue && ioElement + 1 < ioCount
+                && KvmRun.exit_reason(run) == KvmIoctls.KVM_EXIT_IO) {
+            // Registers are wanted between two elements of a batch: KVM can only finish the batch whole, so
+            // abandon it and let KVM's registers say what is done; the guest's REP INS goes on from there.
+            int done = ioElement + 1;
+            abandonPendingExit();
+            KvmRegs.gpr(regsAtExit, 1, batchAdvance(batchRcx, -done));
+            KvmRegs.gpr(regsAtExit, 7, batchAdvance(batchRdi, done * batchStep));
+            calls.ioctl(fd, KvmIoctls.KVM_SET_REGS, regsAtExit);
+            return;
+        }
         if (instructionPending && !loadAwaitingValue) {
             instructionPending = false;
             regsValid = false;
@@ -293,6 +391,7 @@ final class KvmX86VCpu extends KvmVCpu {
      * are put back ({@code KVM_SET_REGS}).
      */
     private void abandonPendingExit() {
+        boolean batch = ioCount > 1;
         instructionPending = false;
         loadAwaitingValue = false;
         deferredExit = false;
@@ -307,12 +406,13 @@ final class KvmX86VCpu extends KvmVCpu {
             if (reason == KvmIoctls.KVM_EXIT_MMIO && KvmRun.mmio_is_write(run) == 0) {
                 abandonMmioRead();
             } else if (reason == KvmIoctls.KVM_EXIT_IO && KvmRun.io_direction(run) == KvmIoctls.KVM_EXIT_IO_IN) {
-                abandonPortRead();
+                abandonPortRead(exits == 0 && batch);
             }
             if (!completePendingInstruction()) {
                 break;
             }
         }
+        ioCount = 0;
         calls.ioctl(fd, KvmIoctls.KVM_SET_REGS, regsAtExit);
     }
 
@@ -343,11 +443,14 @@ final class KvmX86VCpu extends KvmVCpu {
     }
 
     /**
-     * Fills the data of an abandoned IN: for INS (a string instruction) the bytes already at ES:RDI and on,
-     * element by element in the direction of DF, so that KVM's stores change nothing; for IN (a register)
-     * zeros.
+     * Fills the data of an abandoned IN: for INS (a string instruction) the bytes already at each element's
+     * destination, so that KVM's stores change nothing (the completed elements of a batch are there already,
+     * {@link #storeCompletedElement}); for IN (a register) zeros.
+     *
+     * @param batch whether the exit is the batch this class noted ({@link #startInsBatch}); else it is
+     *     worked out here
      */
-    private void abandonPortRead() {
+    private void abandonPortRead(boolean batch) {
         long offset = KvmRun.io_data_offset(run);
         int size = KvmRun.io_size(run);
         int count = KvmRun.io_count(run);
@@ -355,19 +458,45 @@ final class KvmX86VCpu extends KvmVCpu {
             return;
         }
         run.asSlice(offset, (long) size * count).fill((byte) 0);
-        calls.ioctl(fd, KvmIoctls.KVM_GET_REGS, regs);
-        calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
-        InstructionLength.Mode mode = codeMode();
-        byte[] code = new byte[InstructionLength.MAX_LENGTH];
-        int length = InstructionLength.of(code, 0, readCode(linearCodeAddress(KvmRegs.rip(regs), mode), code), mode);
-        if (length <= 0 || InstructionLength.stringOpcode(code, length, mode) < 0) {
-            return;
+        if (!batch) {
+            calls.ioctl(fd, KvmIoctls.KVM_GET_REGS, regs);
+            calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
+            InstructionLength.Mode mode = codeMode();
+            byte[] code = new byte[InstructionLength.MAX_LENGTH];
+            int length = InstructionLength.of(code, 0, readCode(linearCodeAddress(KvmRegs.rip(regs), mode), code),
+                    mode);
+            if (length <= 0 || InstructionLength.stringOpcode(code, length, mode) < 0) {
+                return;
+            }
+            ioSize = size;
+            startInsBatch();
         }
-        long destination = stringDestination(code, length, mode);
-        long step = (KvmRegs.rflags(regs) & RFLAGS_DF) != 0 ? -size : size;
         for (int i = 0; i < count; i++) {
-            byte[] current = readGuestLinear(destination + i * step, size);
+            byte[] current = readGuestLinear(batchSegmentBase + batchAdvance(batchRdi, i * batchStep), size);
             MemorySegment.copy(current, 0, run, ValueLayout.JAVA_BYTE, offset + (long) i * size, size);
+        }
+    }
+
+    /**
+     * Stores a completed element of a REP INS batch in guest RAM at once, so that guest memory matches the
+     * state presented at the next element; KVM stores the same bytes when the batch completes. An element
+     * whose destination is not writable RAM is left to KVM.
+     */
+    private void storeCompletedElement() {
+        long linear = batchSegmentBase + batchAdvance(batchRdi, ioElement * batchStep);
+        for (int i = 0; i < ioSize; i++) {
+            KvmTranslation.linearAddress(translation, linear + i);
+            calls.ioctl(fd, KvmIoctls.KVM_TRANSLATE, translation);
+            if (!KvmTranslation.valid(translation)) {
+                return;
+            }
+            long physical = KvmTranslation.physicalAddress(translation);
+            var region = vm.memory().regionAt(physical);
+            if (region.isEmpty() || !region.get().allows(org.vcpu4j.api.AccessKind.WRITE)) {
+                return;
+            }
+            region.get().host().set(ValueLayout.JAVA_BYTE, physical - region.get().guestAddress(),
+                    run.get(ValueLayout.JAVA_BYTE, ioDataOffset + i));
         }
     }
 
@@ -405,7 +534,7 @@ final class KvmX86VCpu extends KvmVCpu {
     @Override
     public long gpr(int index) {
         loadRegs();
-        return KvmRegs.gpr(regs, index);
+        return presentedGpr(index, KvmRegs.gpr(regs, index));
     }
 
     @Override
@@ -453,6 +582,9 @@ final class KvmX86VCpu extends KvmVCpu {
             default -> run.set(ValueLayout.JAVA_INT_UNALIGNED, ioDataOffset, (int) value);
         }
         loadAwaitingValue = false;
+        if (ioCount > 1) {
+            storeCompletedElement();
+        }
     }
 
     @Override
@@ -461,7 +593,7 @@ final class KvmX86VCpu extends KvmVCpu {
         calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
         X86_64State.Builder b = X86_64State.builder();
         for (int i = 0; i < 16; i++) {
-            b.gpr(i, KvmRegs.gpr(regs, i));
+            b.gpr(i, presentedGpr(i, KvmRegs.gpr(regs, i)));
         }
         long rip = KvmRegs.rip(regs);
         if (loadAwaitingValue) {
@@ -575,7 +707,7 @@ final class KvmX86VCpu extends KvmVCpu {
             case BITS_32 -> addressSizePrefix ? 16 : 32;
             case BITS_16 -> addressSizePrefix ? 32 : 16;
         };
-        long count = KvmRegs.gpr(regs, 1);
+        long count = presentedGpr(1, KvmRegs.gpr(regs, 1)); // RCX before this element
         if (addressBits < 64) {
             count &= (1L << addressBits) - 1;
         }
