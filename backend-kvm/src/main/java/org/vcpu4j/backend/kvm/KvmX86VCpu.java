@@ -35,10 +35,14 @@ import org.vcpu4j.backend.kvm.x86.InstructionLength;
  * read) cannot be finished before its value is completed, since KVM consumes the value then: until the
  * completion, {@link #saveState()} presents RIP plus the length of the instruction at RIP ({@link
  * InstructionLength}, read through {@code KVM_TRANSLATE} from guest memory), while KVM's own RIP stays at
- * the instruction so that its next {@code KVM_RUN} retires it with the value. String I/O: OUTS and INS
- * arrive one element per exit (a REP INS element that is not the last leaves RIP at the instruction, as
- * an interrupted REP instruction does); a REP INS that KVM hands over several elements at once ends in an
- * {@code InternalError} exit.
+ * the instruction so that its next {@code KVM_RUN} retires it with the value. String I/O: OUTS arrives
+ * one element per exit; a REP INS arrives in batches (KVM reads ahead up to a page, {@code kvm_run.io.count}
+ * elements at {@code data_offset}, api.rst KVM_EXIT_IO), which this class hands out as one {@code IoRead}
+ * per element without entering KVM in between ({@link #ioCount}). At an element the state is that of the
+ * interrupted REP instruction with the elements before it done (RCX, RDI, and the completed elements in
+ * guest RAM); RIP stays at the instruction unless the element is the last, as for any interrupted REP
+ * instruction. {@code restoreState} or a register write in the middle of a batch abandons what KVM holds
+ * ({@link #abandonPendingExit}): nothing of an abandoned instruction runs after it.
  */
 final class KvmX86VCpu extends KvmVCpu {
     private static final VCpuExit HALT = new VCpuExit.Halt();
@@ -47,10 +51,14 @@ final class KvmX86VCpu extends KvmVCpu {
     private static final long EFER_LMA = 1L << 10;
     /** The smallest x86 page: translations hold at least this far (SDM Vol. 3A section 4.1). */
     private static final long PAGE_SIZE = 4096;
+    /** RFLAGS.DF, bit 10: string instructions step down (SDM Vol. 1 section 3.4.3.2). */
+    private static final long RFLAGS_DF = 1L << 10;
 
     private final KvmVm vm;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment regs = arena.allocate(KvmRegs.layout());
+    /** KVM's registers at an exit being abandoned ({@link #abandonPendingExit}). */
+    private final MemorySegment regsAtExit = arena.allocate(KvmRegs.layout());
     private final MemorySegment sregs = arena.allocate(KvmSregs.layout());
     private final MemorySegment irq = arena.allocate(ValueLayout.JAVA_INT);
     private final MemorySegment translation = arena.allocate(KvmTranslation.layout());
@@ -58,6 +66,20 @@ final class KvmX86VCpu extends KvmVCpu {
     private boolean regsValid;
     private boolean deferredExit;
     private long ioDataOffset;
+    /** Elements of the IN or OUT KVM handed over at the last I/O exit (0 once KVM is entered again). */
+    private int ioCount;
+    /** The element of that exit presented now, 0 to {@link #ioCount} - 1. */
+    private int ioElement;
+    private int ioSize;
+    private int ioPort;
+    /** For a REP INS batch: RCX and RDI at its exit (KVM's, unchanged until the batch completes). */
+    private long batchRcx;
+    private long batchRdi;
+    /** For a REP INS batch: the mask of the address size RCX and RDI count in, and DF's step. */
+    private long batchAddressMask;
+    private long batchStep;
+    /** For a REP INS batch: ES's base outside 64-bit mode (SDM Vol. 1 section 3.4.2), else 0. */
+    private long batchSegmentBase;
     /** How far RIP is presented past KVM's at the load awaiting its value, once decoded (-1: not yet). */
     private int pendingLoadLength = -1;
     private long entry;
@@ -94,8 +116,7 @@ final class KvmX86VCpu extends KvmVCpu {
     public void setEntry(long guestAddress) {
         entry = guestAddress;
         if (setUp) {
-            checkNoLoadAwaitingValue("setEntry");
-            loadRegs();
+            prepareRegisterWrite("setEntry");
             KvmRegs.rip(regs, guestAddress);
             storeRegs();
         }
@@ -129,6 +150,10 @@ final class KvmX86VCpu extends KvmVCpu {
     public VCpuExit run() {
         regsValid = false;
         pendingLoadLength = -1;
+        if (instructionPending && ioElement + 1 < ioCount && KvmRun.exit_reason(run) == KvmIoctls.KVM_EXIT_IO) {
+            ioElement++; // the next element of the batch KVM handed over: KVM needs them all before it runs on
+            return ioElementExit();
+        }
         if (deferredExit) {
             deferredExit = false;
             VCpuExit exit = decode();
@@ -143,6 +168,7 @@ final class KvmX86VCpu extends KvmVCpu {
             instructionPending = false;
             loadAwaitingValue = false;
             pendingLoadLength = -1;
+            ioCount = 0;
             if (!enter()) {
                 return INTERRUPTED;
             }
@@ -176,26 +202,90 @@ final class KvmX86VCpu extends KvmVCpu {
         int port = Short.toUnsignedInt(KvmRun.io_port(run));
         int count = KvmRun.io_count(run);
         boolean out = KvmRun.io_direction(run) == KvmIoctls.KVM_EXIT_IO_OUT;
-        if (count != 1 || (size != 1 && size != 2 && size != 4)) {
+        instructionPending = true; // whatever comes of it, KVM holds the I/O until the next KVM_RUN
+        long dataOffset = KvmRun.io_data_offset(run);
+        if (count < 1 || (out && count != 1) || (size != 1 && size != 2 && size != 4)
+                || dataOffset <= 0 || dataOffset + (long) size * count > run.byteSize()) {
+            ioCount = 0;
             return new VCpuExit.InternalError(KvmIoctls.KVM_EXIT_IO, String.format(
-                    "string port I/O (REP %s) of %d x %d bytes at port 0x%x: vcpu4j handles single IN and OUT only",
+                    "port I/O (%s) of %d x %d bytes at port 0x%x: KVM hands OUTS over one element at a time",
                     out ? "OUTS" : "INS", count, size, port));
         }
-        AccessWidth width = AccessWidth.ofBytes(size);
-        ioDataOffset = KvmRun.io_data_offset(run);
-        instructionPending = true;
-        if (out) {
-            long data = switch (size) {
-                case 1 -> run.get(ValueLayout.JAVA_BYTE, ioDataOffset);
-                case 2 -> run.get(ValueLayout.JAVA_SHORT_UNALIGNED, ioDataOffset);
-                default -> run.get(ValueLayout.JAVA_INT_UNALIGNED, ioDataOffset);
-            };
-            return new VCpuExit.IoWrite(port, width, data);
+        ioCount = count;
+        ioElement = 0;
+        ioSize = size;
+        ioPort = port;
+        ioDataOffset = dataOffset;
+        if (count > 1) {
+            startInsBatch();
         }
-        loadAwaitingValue = true;
-        return new VCpuExit.IoRead(port, width);
+        return ioElementExit();
     }
 
+    /** {@return the exit of element {@link #ioElement} of the last I/O exit} */
+    private VCpuExit ioElementExit() {
+        AccessWidth width = AccessWidth.ofBytes(ioSize);
+        long offset = KvmRun.io_data_offset(run) + (long) ioElement * ioSize;
+        ioDataOffset = offset;
+        instructionPending = true;
+        if (KvmRun.io_direction(run) == KvmIoctls.KVM_EXIT_IO_OUT) {
+            long data = switch (ioSize) {
+                case 1 -> run.get(ValueLayout.JAVA_BYTE, offset);
+                case 2 -> run.get(ValueLayout.JAVA_SHORT_UNALIGNED, offset);
+                default -> run.get(ValueLayout.JAVA_INT_UNALIGNED, offset);
+            };
+            return new VCpuExit.IoWrite(ioPort, width, data);
+        }
+        loadAwaitingValue = true;
+        return new VCpuExit.IoRead(ioPort, width);
+    }
+
+    /**
+     * Notes where a REP INS batch stores: KVM's RCX and RDI (the batch's first element), the address size
+     * they count in (SDM Vol. 1 section 3.6; 67 selects the other one) and DF (SDM Vol. 1 section 3.4.3.2).
+     */
+    private void startInsBatch() {
+        calls.ioctl(fd, KvmIoctls.KVM_GET_REGS, regs);
+        calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
+        InstructionLength.Mode mode = codeMode();
+        byte[] code = new byte[InstructionLength.MAX_LENGTH];
+        int length = InstructionLength.of(code, 0, readCode(linearCodeAddress(KvmRegs.rip(regs), mode), code),
+                mode);
+        boolean prefix67 = length > 0 && InstructionLength.hasAddressSizePrefix(code, length);
+        int addressBits = switch (mode) {
+            case BITS_64 -> prefix67 ? 32 : 64;
+            case BITS_32 -> prefix67 ? 16 : 32;
+            case BITS_16 -> prefix67 ? 32 : 16;
+        };
+        batchAddressMask = addressBits == 64 ? -1L : (1L << addressBits) - 1;
+        batchRcx = KvmRegs.gpr(regs, 1);
+        batchRdi = KvmRegs.gpr(regs, 7);
+        batchStep = (KvmRegs.rflags(regs) & RFLAGS_DF) != 0 ? -ioSize : ioSize;
+        batchSegmentBase = mode == InstructionLength.Mode.BITS_64 ? 0
+                : KvmSegment.read(sregs, KvmSregs.segmentOffset(SegmentRegister.ES)).base();
+    }
+
+    /** {@return register {@code value} counted on by {@code delta} in the batch's address size} */
+    private long batchAdvance(long value, long delta) {
+        return (value & ~batchAddressMask) | ((value + delta) & batchAddressMask);
+    }
+
+    /** {@return whether an element of a REP INS batch of several elements is presented} */
+    private boolean insideInsBatch() {
+        return instructionPending && ioCount > 1 && KvmRun.exit_reason(run) == KvmIoctls.KVM_EXIT_IO;
+    }
+
+    /**
+     * {@return a register as the state at the presented batch element has it} KVM's RCX and RDI are the
+     * batch's first element's; {@code done} elements before are finished.
+     */
+    private long presentedGpr(int index, long kvmValue) {
+        if (!insideInsBatch() || (index != 1 && index != 7)) {
+            return kvmValue;
+        }
+        int done = loadAwaitingValue ? ioElement : ioElement + 1;
+        return index == 1 ? batchAdvance(batchRcx, -done) : batchAdvance(batchRdi, done * batchStep);
+    }
 
     private VCpuExit internalError() {
         int suberror = KvmRun.internal_suberror(run);
@@ -234,6 +324,17 @@ final class KvmX86VCpu extends KvmVCpu {
 
     /** Lets KVM finish a pending IN/OUT/MMIO instruction before registers are touched. */
     private void finishPendingInstruction() {
+        if (instructionPending && !loadAwaitingValue && ioElement + 1 < ioCount
+                && KvmRun.exit_reason(run) == KvmIoctls.KVM_EXIT_IO) {
+            // Registers are wanted between two elements of a batch: KVM can only finish the batch whole, so
+            // abandon it and let KVM's registers say what is done; the guest's REP INS goes on from there.
+            int done = ioElement + 1;
+            abandonPendingExit();
+            KvmRegs.gpr(regsAtExit, 1, batchAdvance(batchRcx, -done));
+            KvmRegs.gpr(regsAtExit, 7, batchAdvance(batchRdi, done * batchStep));
+            calls.ioctl(fd, KvmIoctls.KVM_SET_REGS, regsAtExit);
+            return;
+        }
         if (instructionPending && !loadAwaitingValue) {
             instructionPending = false;
             regsValid = false;
@@ -256,14 +357,176 @@ final class KvmX86VCpu extends KvmVCpu {
         }
     }
 
+    /**
+     * Readies {@link #regs} for a write: finishes a completed instruction, and abandons a further load exit
+     * that finishing it raised (the next element of a REP string read, which the caller has not seen yet):
+     * KVM would otherwise complete that load on the next entry against the registers written now. A further
+     * store exit stays: KVM has already written its registers back, and the store reaches the VMM.
+     */
+    private void prepareRegisterWrite(String operation) {
+        checkNoLoadAwaitingValue(operation);
+        loadRegs();
+        if (deferredExit && pendingExitIsLoad()) {
+            abandonPendingExit();
+            loadRegs();
+        }
+    }
+
+    private boolean pendingExitIsLoad() {
+        int reason = KvmRun.exit_reason(run);
+        return (reason == KvmIoctls.KVM_EXIT_MMIO && KvmRun.mmio_is_write(run) == 0)
+                || (reason == KvmIoctls.KVM_EXIT_IO && KvmRun.io_direction(run) == KvmIoctls.KVM_EXIT_IO_IN);
+    }
+
+    /**
+     * Abandons the exit KVM holds in {@code kvm_run} (an IN or MMIO instruction it has not retired, or a
+     * further exit its completion raised), so that KVM has nothing pending and its registers are the ones it
+     * had at the exit: whatever is written next is exactly what runs. KVM cannot drop a pending operation;
+     * api.rst (KVM_RUN) has user space complete it with a {@code KVM_RUN} whose {@code immediate_exit} is set.
+     * The completion is made harmless. A REP string instruction gets RCX = 1 first, so this element is its
+     * last (SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ": the count is checked before each element); RCX = 0 would
+     * end it without consuming the completed data, which KVM would then hand to the next MMIO load. A MOVS
+     * element gets the bytes already at its destination, so its store changes nothing; other loads get 0,
+     * an IN its destination's bytes too ({@link #abandonPortRead}). Then the registers KVM had at the exit
+     * are put back ({@code KVM_SET_REGS}).
+     */
+    private void abandonPendingExit() {
+        boolean batch = ioCount > 1;
+        instructionPending = false;
+        loadAwaitingValue = false;
+        deferredExit = false;
+        pendingLoadLength = -1;
+        regsValid = false;
+        calls.ioctl(fd, KvmIoctls.KVM_GET_REGS, regsAtExit);
+        for (int exits = 0; ; exits++) {
+            if (exits > 8) {
+                throw new IllegalStateException("KVM kept raising exits while a pending instruction was abandoned");
+            }
+            int reason = KvmRun.exit_reason(run);
+            if (reason == KvmIoctls.KVM_EXIT_MMIO && KvmRun.mmio_is_write(run) == 0) {
+                abandonMmioRead();
+            } else if (reason == KvmIoctls.KVM_EXIT_IO && KvmRun.io_direction(run) == KvmIoctls.KVM_EXIT_IO_IN) {
+                abandonPortRead(exits == 0 && batch);
+            }
+            if (!completePendingInstruction()) {
+                break;
+            }
+        }
+        ioCount = 0;
+        calls.ioctl(fd, KvmIoctls.KVM_SET_REGS, regsAtExit);
+    }
+
+    private void abandonMmioRead() {
+        KvmRun.mmio_data(run, 0);
+        calls.ioctl(fd, KvmIoctls.KVM_GET_REGS, regs);
+        calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
+        InstructionLength.Mode mode = codeMode();
+        byte[] code = new byte[InstructionLength.MAX_LENGTH];
+        int length = InstructionLength.of(code, 0, readCode(linearCodeAddress(KvmRegs.rip(regs), mode), code), mode);
+        if (length <= 0) {
+            return;
+        }
+        int opcode = code[length - 1] & 0xFF;
+        if (InstructionLength.repeatedStringOpcode(code, length, mode) >= 0) {
+            KvmRegs.gpr(regs, 1, 1);
+            storeRegs();
+        }
+        boolean movs = (opcode == 0xA4 || opcode == 0xA5) && InstructionLength.stringOpcode(code, length, mode) >= 0;
+        if (movs) {
+            byte[] current = readGuestLinear(stringDestination(code, length, mode), KvmRun.mmio_len(run));
+            long value = 0;
+            for (int i = current.length - 1; i >= 0; i--) {
+                value = value << 8 | (current[i] & 0xFF);
+            }
+            KvmRun.mmio_data(run, value);
+        }
+    }
+
+    /**
+     * Fills the data of an abandoned IN: for INS (a string instruction) the bytes already at each element's
+     * destination, so that KVM's stores change nothing (the completed elements of a batch are there already,
+     * {@link #storeCompletedElement}); for IN (a register) zeros.
+     *
+     * @param batch whether the exit is the batch this class noted ({@link #startInsBatch}); else it is
+     *     worked out here
+     */
+    private void abandonPortRead(boolean batch) {
+        long offset = KvmRun.io_data_offset(run);
+        int size = KvmRun.io_size(run);
+        int count = KvmRun.io_count(run);
+        if (offset <= 0 || offset + (long) size * count > run.byteSize()) {
+            return;
+        }
+        run.asSlice(offset, (long) size * count).fill((byte) 0);
+        if (!batch) {
+            calls.ioctl(fd, KvmIoctls.KVM_GET_REGS, regs);
+            calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
+            InstructionLength.Mode mode = codeMode();
+            byte[] code = new byte[InstructionLength.MAX_LENGTH];
+            int length = InstructionLength.of(code, 0, readCode(linearCodeAddress(KvmRegs.rip(regs), mode), code),
+                    mode);
+            if (length <= 0 || InstructionLength.stringOpcode(code, length, mode) < 0) {
+                return;
+            }
+            ioSize = size;
+            startInsBatch();
+        }
+        for (int i = 0; i < count; i++) {
+            byte[] current = readGuestLinear(batchSegmentBase + batchAdvance(batchRdi, i * batchStep), size);
+            MemorySegment.copy(current, 0, run, ValueLayout.JAVA_BYTE, offset + (long) i * size, size);
+        }
+    }
+
+    /**
+     * Stores a completed element of a REP INS batch in guest RAM at once, so that guest memory matches the
+     * state presented at the next element; KVM stores the same bytes when the batch completes. An element
+     * whose destination is not writable RAM is left to KVM.
+     */
+    private void storeCompletedElement() {
+        long linear = batchSegmentBase + batchAdvance(batchRdi, ioElement * batchStep);
+        for (int i = 0; i < ioSize; i++) {
+            KvmTranslation.linearAddress(translation, linear + i);
+            calls.ioctl(fd, KvmIoctls.KVM_TRANSLATE, translation);
+            if (!KvmTranslation.valid(translation)) {
+                return;
+            }
+            long physical = KvmTranslation.physicalAddress(translation);
+            var region = vm.memory().regionAt(physical);
+            if (region.isEmpty() || !region.get().allows(org.vcpu4j.api.AccessKind.WRITE)) {
+                return;
+            }
+            region.get().host().set(ValueLayout.JAVA_BYTE, physical - region.get().guestAddress(),
+                    run.get(ValueLayout.JAVA_BYTE, ioDataOffset + i));
+        }
+    }
+
+    /** {@return the linear address ES:RDI of a string instruction's destination} Needs regs and sregs fresh. */
+    private long stringDestination(byte[] code, int length, InstructionLength.Mode mode) {
+        long rdi = KvmRegs.gpr(regs, 7);
+        if (mode == InstructionLength.Mode.BITS_64) {
+            return InstructionLength.hasAddressSizePrefix(code, length) ? rdi & 0xFFFF_FFFFL : rdi;
+        }
+        boolean bits32 = (mode == InstructionLength.Mode.BITS_32) != InstructionLength.hasAddressSizePrefix(code, length);
+        Segment es = KvmSegment.read(sregs, KvmSregs.segmentOffset(SegmentRegister.ES));
+        return es.base() + (bits32 ? rdi & 0xFFFF_FFFFL : rdi & 0xFFFF);
+    }
+
+    /** {@return the bytes at guest-linear {@code linear} (zeros where nothing readable is mapped)} */
+    private byte[] readGuestLinear(long linear, int length) {
+        byte[] bytes = new byte[length];
+        byte[] chunk = new byte[length];
+        int read = readCode(linear, chunk);
+        System.arraycopy(chunk, 0, bytes, 0, read);
+        return bytes;
+    }
+
     private void storeRegs() {
         calls.ioctl(fd, KvmIoctls.KVM_SET_REGS, regs);
     }
 
     @Override
     public void setGpr(int index, long value) {
-        checkNoLoadAwaitingValue("setGpr");
-        loadRegs();
+        prepareRegisterWrite("setGpr");
         KvmRegs.gpr(regs, index, value);
         storeRegs();
     }
@@ -271,7 +534,7 @@ final class KvmX86VCpu extends KvmVCpu {
     @Override
     public long gpr(int index) {
         loadRegs();
-        return KvmRegs.gpr(regs, index);
+        return presentedGpr(index, KvmRegs.gpr(regs, index));
     }
 
     @Override
@@ -319,6 +582,9 @@ final class KvmX86VCpu extends KvmVCpu {
             default -> run.set(ValueLayout.JAVA_INT_UNALIGNED, ioDataOffset, (int) value);
         }
         loadAwaitingValue = false;
+        if (ioCount > 1) {
+            storeCompletedElement();
+        }
     }
 
     @Override
@@ -327,7 +593,7 @@ final class KvmX86VCpu extends KvmVCpu {
         calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
         X86_64State.Builder b = X86_64State.builder();
         for (int i = 0; i < 16; i++) {
-            b.gpr(i, KvmRegs.gpr(regs, i));
+            b.gpr(i, presentedGpr(i, KvmRegs.gpr(regs, i)));
         }
         long rip = KvmRegs.rip(regs);
         if (loadAwaitingValue) {
@@ -347,18 +613,11 @@ final class KvmX86VCpu extends KvmVCpu {
     @Override
     public void restoreState(RegisterState state) {
         X86_64State s = (X86_64State) state;
-        if (instructionPending) {
+        if (instructionPending || deferredExit) {
             // A restored state replaces the interrupted instruction (and drops an uncompleted load's value, as
-            // the library's wrapper does): let KVM retire it at its own RIP first, then overwrite everything.
-            // A read-modify-write MMIO instruction stops once more for its write, which needs no value.
-            instructionPending = false;
-            loadAwaitingValue = false;
-            pendingLoadLength = -1;
-            for (int i = 0; i < 4 && completePendingInstruction(); i++) {
-                // retired once more
-            }
+            // the library's wrapper does): nothing of it may run after the restore.
+            abandonPendingExit();
         }
-        deferredExit = false;
         calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
         for (SegmentRegister r : SegmentRegister.values()) {
             KvmSegment.write(sregs, KvmSregs.segmentOffset(r), s.segment(r));
@@ -393,11 +652,8 @@ final class KvmX86VCpu extends KvmVCpu {
         if (pendingLoadLength >= 0) {
             return pendingLoadLength;
         }
-        Segment cs = KvmSegment.read(sregs, KvmSregs.segmentOffset(SegmentRegister.CS));
-        boolean longMode = (KvmSregs.get(sregs, "efer") & EFER_LMA) != 0;
-        InstructionLength.Mode mode = longMode && cs.l() ? InstructionLength.Mode.BITS_64
-                : cs.db() ? InstructionLength.Mode.BITS_32 : InstructionLength.Mode.BITS_16;
-        long linear = mode == InstructionLength.Mode.BITS_64 ? rip : cs.base() + (rip & 0xFFFF_FFFFL);
+        InstructionLength.Mode mode = codeMode();
+        long linear = linearCodeAddress(rip, mode);
         byte[] code = new byte[InstructionLength.MAX_LENGTH];
         int read = readCode(linear, code);
         int length = InstructionLength.of(code, 0, read, mode);
@@ -418,40 +674,47 @@ final class KvmX86VCpu extends KvmVCpu {
         return length;
     }
 
+    /** {@return the code size CS and EFER give} Needs {@link #sregs} fresh. SDM Vol. 3A section 5.2.1. */
+    private InstructionLength.Mode codeMode() {
+        Segment cs = KvmSegment.read(sregs, KvmSregs.segmentOffset(SegmentRegister.CS));
+        boolean longMode = (KvmSregs.get(sregs, "efer") & EFER_LMA) != 0;
+        return longMode && cs.l() ? InstructionLength.Mode.BITS_64
+                : cs.db() ? InstructionLength.Mode.BITS_32 : InstructionLength.Mode.BITS_16;
+    }
+
+    /** {@return the linear address of CS:rip} Needs {@link #sregs} fresh. */
+    private long linearCodeAddress(long rip, InstructionLength.Mode mode) {
+        Segment cs = KvmSegment.read(sregs, KvmSregs.segmentOffset(SegmentRegister.CS));
+        return mode == InstructionLength.Mode.BITS_64 ? rip : cs.base() + (rip & 0xFFFF_FFFFL);
+    }
+
     /**
-     * A REP INS that KVM hands over one element at a time (at a page end) is not retired by this element
-     * unless it is the last: RIP stays at the instruction, as for any interrupted REP string instruction
-     * (SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ"). INS (6C, 6D) has no operand bytes, so every byte before
-     * the opcode is a prefix. RCX counts in the address size (SDM Vol. 1 section 3.6).
+     * An element of a REP string instruction (INS, or an MOVS, LODS, CMPS or SCAS element that reads MMIO)
+     * does not retire the instruction unless it is the last: RIP stays at the instruction, as for any
+     * interrupted REP string instruction (SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ"). RCX counts in the address
+     * size (SDM Vol. 1 section 3.6).
      */
     private boolean repeatsBeyondThisElement(byte[] code, int length, InstructionLength.Mode mode) {
-        int opcode = code[length - 1] & 0xFF;
-        if (opcode != 0x6C && opcode != 0x6D) {
+        if (InstructionLength.repeatedStringOpcode(code, length, mode) < 0) {
             return false;
         }
-        boolean rep = false;
         boolean addressSizePrefix = false;
         for (int i = 0; i < length - 1; i++) {
-            int prefix = code[i] & 0xFF;
-            rep |= prefix == 0xF2 || prefix == 0xF3;
-            addressSizePrefix |= prefix == 0x67;
-        }
-        if (!rep) {
-            return false;
+            addressSizePrefix |= (code[i] & 0xFF) == 0x67;
         }
         int addressBits = switch (mode) {
             case BITS_64 -> addressSizePrefix ? 32 : 64;
             case BITS_32 -> addressSizePrefix ? 16 : 32;
             case BITS_16 -> addressSizePrefix ? 32 : 16;
         };
-        long count = KvmRegs.gpr(regs, 1);
+        long count = presentedGpr(1, KvmRegs.gpr(regs, 1)); // RCX before this element
         if (addressBits < 64) {
             count &= (1L << addressBits) - 1;
         }
         return count != 1;
     }
 
-    /** {@return how many bytes of {@code code} were read from guest-linear {@code linear} on} */
+    /** {@return how many bytes of {@code code} were read from guest-linear {@code linear} on (stops at a gap)} */
     private int readCode(long linear, byte[] code) {
         int read = 0;
         while (read < code.length) {

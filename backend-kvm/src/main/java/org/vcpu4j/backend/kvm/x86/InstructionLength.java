@@ -124,6 +124,75 @@ public final class InstructionLength {
         return length > MAX_LENGTH ? INVALID : length;
     }
 
+    /**
+     * {@return the opcode of a string instruction with a REP, REPE or REPNE prefix (INS, OUTS, MOVS, CMPS,
+     * STOS, LODS, SCAS: 6C-6F, A4-A7, AA-AF), or -1 for any other instruction}
+     *
+     * @param code the instruction's bytes
+     * @param length its length, as {@link #of} decoded it
+     * @param mode the processor's code size
+     */
+    public static int repeatedStringOpcode(byte[] code, int length, Mode mode) {
+        int opcode = stringOpcode(code, length, mode);
+        if (opcode < 0) {
+            return -1;
+        }
+        for (int i = 0; i < length - 1; i++) {
+            int b = code[i] & 0xFF;
+            if (b == 0xF2 || b == 0xF3) {
+                return opcode;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * {@return the opcode of a string instruction (6C-6F, A4-A7, AA-AF, with or without a REP prefix), or -1}
+     * String instructions have neither ModRM nor immediate, so the opcode is the last byte and every byte
+     * before it a prefix (SDM Vol. 2 section 2.1.1 and Table A-2).
+     *
+     * @param code the instruction's bytes
+     * @param length its length, as {@link #of} decoded it
+     * @param mode the processor's code size
+     */
+    public static int stringOpcode(byte[] code, int length, Mode mode) {
+        if (length <= 0 || length > code.length) {
+            return -1;
+        }
+        int opcode = code[length - 1] & 0xFF;
+        boolean string = (opcode >= 0x6C && opcode <= 0x6F) || (opcode >= 0xA4 && opcode <= 0xA7)
+                || (opcode >= 0xAA && opcode <= 0xAF);
+        if (!string) {
+            return -1;
+        }
+        for (int i = 0; i < length - 1; i++) {
+            int b = code[i] & 0xFF;
+            if (!isLegacyPrefix(b) && !(mode == Mode.BITS_64 && (b & 0xF0) == 0x40)) {
+                return -1; // an operand byte: the last byte was a displacement or immediate, not the opcode
+            }
+        }
+        return opcode;
+    }
+
+    /**
+     * {@return whether the prefixes of a decoded instruction include 67 (address size)}
+     *
+     * @param code the instruction's bytes
+     * @param length its length, as {@link #of} decoded it
+     */
+    public static boolean hasAddressSizePrefix(byte[] code, int length) {
+        for (int i = 0; i < Math.min(length, code.length); i++) {
+            int b = code[i] & 0xFF;
+            if (b == 0x67) {
+                return true;
+            }
+            if (!isLegacyPrefix(b) && (b & 0xF0) != 0x40) {
+                return false;
+            }
+        }
+        return false;
+    }
+
     /** A read position that reports a truncated instruction instead of reading past the bytes given. */
     private static final class Cursor {
         final byte[] code;
@@ -170,46 +239,36 @@ public final class InstructionLength {
         boolean operandSizePrefix = false;
         boolean addressSizePrefix = false;
         int repPrefix = 0;
-        boolean rexW = false;
-        int opcode;
-        // SDM Vol. 2 section 2.1.1: legacy prefixes in any order; section 2.2.1: a REX prefix counts only
-        // immediately before the opcode (one followed by a legacy prefix is ignored).
+        int rex = 0; // the REX prefix immediately before the current byte, 0 if none
+        // SDM Vol. 2 section 2.1.1: any number of legacy prefixes in any order (the 15-byte limit of section
+        // 2.3.11 bounds them). Section 2.2.1 (and AMD APM Vol. 3 section 1.2.7): in 64-bit mode a REX prefix
+        // counts only immediately before the opcode; one followed by a legacy prefix or by another REX is
+        // ignored (but still occupies its byte), so only the last REX before the opcode takes effect.
         while (true) {
-            opcode = c.next();
+            int b = c.next();
             if (c.truncated) {
                 return TRUNCATED;
             }
-            switch (opcode) {
-                case 0x66 -> operandSizePrefix = true;
-                case 0x67 -> addressSizePrefix = true;
-                case 0xF2, 0xF3 -> repPrefix = opcode;
-                case 0xF0, 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65 -> { }
-                default -> {
-                    if (mode == Mode.BITS_64 && (opcode & 0xF0) == 0x40) {
-                        rexW = (opcode & 0x08) != 0;
-                        int following = c.peek();
-                        if (following >= 0 && isLegacyPrefix(following)) {
-                            rexW = false;
-                            continue;
-                        }
-                        opcode = c.next();
-                        if (c.truncated) {
-                            return TRUNCATED;
-                        }
-                        if ((opcode & 0xF0) == 0x40) {
-                            return INVALID; // two REX prefixes in a row: the second would be the opcode of a new one
-                        }
-                    }
-                    if (c.length() > MAX_LENGTH) {
-                        return INVALID;
-                    }
-                    int length = afterPrefixes(c, mode, opcode, operandSizePrefix, addressSizePrefix, repPrefix,
-                            rexW);
-                    return c.truncated && length > 0 ? TRUNCATED : length;
+            if (isLegacyPrefix(b)) {
+                switch (b) {
+                    case 0x66 -> operandSizePrefix = true;
+                    case 0x67 -> addressSizePrefix = true;
+                    case 0xF2, 0xF3 -> repPrefix = b;
+                    default -> { } // LOCK and segment overrides change no length
                 }
+                rex = 0;
+            } else if (mode == Mode.BITS_64 && (b & 0xF0) == 0x40) {
+                rex = b;
+            } else {
+                if (c.length() > MAX_LENGTH) {
+                    return INVALID;
+                }
+                boolean rexW = (rex & 0x08) != 0;
+                int length = afterPrefixes(c, mode, b, operandSizePrefix, addressSizePrefix, repPrefix, rexW);
+                return c.truncated && length > 0 ? TRUNCATED : length;
             }
             if (c.length() >= MAX_LENGTH) {
-                return INVALID;
+                return INVALID; // 15 prefix bytes leave no room for an opcode
             }
         }
     }
