@@ -21,7 +21,7 @@ import picocli.CommandLine;
 @CommandLine.Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {
     "Runs a guest image: an ELF64 (loaded by its program headers) or a raw binary (loaded at the RAM base;",
-    "give its instruction set with --arch).",
+    "give its instruction set with --arch, or name a backend, which runs one).",
     "AArch64 guests run on QEMU's virt layout (RAM 0x40000000, PL011 at 0x09000000, PSCI via HVC);",
     "x86-64 guests on a minimal PC (RAM at 0, 16550 at port 0x3F8, long mode, hlt with IF=0 ends).",
     "Exit codes: 0 guest powered off or halted, 1 guest error, 2 usage error, 3 timeout or instruction limit."})
@@ -76,10 +76,11 @@ final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be a positive number of seconds");
         }
         try {
-            if (backend != null) {
-                catalog.choose(Optional.of(backend), Optional.empty()); // an unknown backend fails before the image is read
-            }
-            GuestImage guest = withArch(loader.load(image));
+            // an unknown backend fails before the image is read; a named backend runs one ISA, which a raw
+            // image then has (--arch is only needed when the backend is left to choose)
+            Optional<GuestIsa> backendIsa = backend == null ? Optional.empty()
+                    : Optional.of(catalog.choose(Optional.of(backend), Optional.empty()).guestIsa());
+            GuestImage guest = withArch(loader.load(image), backendIsa);
             var provider = catalog.choose(Optional.ofNullable(backend), guest.isa());
             var options = new RunOptions(memory,
                     maxInstructions == null ? OptionalLong.empty() : OptionalLong.of(maxInstructions),
@@ -97,14 +98,18 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Gives a raw image the ISA of {@code --arch}, and refuses a raw image without it or an ELF that disagrees. */
-    private GuestImage withArch(GuestImage guest) {
+    /**
+     * Gives a raw image the ISA of {@code --arch} or else of the backend named with {@code --backend}, and
+     * refuses a raw image with neither, or an ELF that disagrees with {@code --arch}.
+     */
+    private GuestImage withArch(GuestImage guest, Optional<GuestIsa> backendIsa) {
         if (guest.isa().isEmpty()) {
-            if (arch == null) {
+            Optional<GuestIsa> isa = Optional.ofNullable(arch).or(() -> backendIsa);
+            if (isa.isEmpty()) {
                 throw new InvalidImageException(guest.name() + " is a raw binary (not ELF), which does not say its"
                         + " instruction set; give it with --arch aarch64 or --arch x86_64");
             }
-            return new GuestImage(guest.name(), Optional.of(arch), guest.segments(), guest.entry());
+            return new GuestImage(guest.name(), isa, guest.segments(), guest.entry());
         }
         if (arch != null && arch != guest.isa().get()) {
             throw new InvalidImageException(guest.name() + " is an " + guest.isa().get().displayName()

@@ -108,7 +108,7 @@ class CommandLineTest {
     }
 
     @Test
-    void aRawImageNeedsArch(@TempDir Path dir) throws Exception {
+    void aRawImageNeedsArchOrANamedBackend(@TempDir Path dir) throws Exception {
         Path raw = dir.resolve("spin.bin");
         Files.write(raw, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0x14000000).array()); // b .
         Result without = vcpu("run", "--max-instructions", "1000", raw.toString());
@@ -118,6 +118,8 @@ class CommandLineTest {
         Result with = vcpu("run", "--arch", "aarch64", "--backend", "emulated", "--max-instructions", "1000",
                 raw.toString());
         assertEquals(3, with.code(), with.err());
+        Result byBackend = vcpu("run", "--backend", "emulated", "--max-instructions", "1000", raw.toString());
+        assertEquals(3, byBackend.code(), byBackend.err()); // the emulated backend runs AArch64 only
         Result mismatch = vcpu("run", "--arch", "x86_64", "--backend", "emulated", raw.toString());
         assertEquals(2, mismatch.code(), mismatch.err());
         assertEquals(1, mismatch.errLines().size(), mismatch.err());
