@@ -11,37 +11,18 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.vcpu4j.api.Hypervisor;
 import org.vcpu4j.api.MemoryMapException;
 import org.vcpu4j.api.MemoryRegion;
-import org.vcpu4j.api.VirtualMachine;
 
 /**
  * {@code mapRam} through the library with the default (pure-Java) guest RAM (issue 11, item 5):
  * validated before anything is reserved, reserved lazily, freed on a refusal, on unmap and on close.
  */
-class GuestRamTest {
+class GuestRamTest extends FakeVmFixture {
     private static final long MIB = 1L << 20;
     private static final long GIB = 1L << 30;
 
-    private FakeBackend backend;
-    private Hypervisor hypervisor;
-    private VirtualMachine vm;
-
-    @BeforeEach
-    void open() {
-        backend = new FakeBackend();
-        hypervisor = Backends.open(backend);
-        vm = hypervisor.createVirtualMachine();
-    }
-
-    @AfterEach
-    void close() {
-        hypervisor.close();
-    }
 
     @Test
     void ramLargerThanTheHostCouldHoldIsRefusedWithMemoryMapExceptionBeforeAnythingIsMapped() {

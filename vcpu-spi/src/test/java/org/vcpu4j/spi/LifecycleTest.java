@@ -11,41 +11,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.vcpu4j.api.AccessWidth;
 import org.vcpu4j.api.BackendException;
-import org.vcpu4j.api.Hypervisor;
 import org.vcpu4j.api.IllegalVCpuStateException;
 import org.vcpu4j.api.VCpu;
 import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.api.VCpuState;
-import org.vcpu4j.api.VirtualMachine;
 import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
 import org.vcpu4j.api.aarch64.Aarch64SetupConfig;
 import org.vcpu4j.api.x86_64.X86_64SetupConfig;
 
 /** The library's state machine around a backend: every legal and illegal transition. */
-class LifecycleTest {
-    private FakeBackend backend;
-    private Hypervisor hypervisor;
-    private VirtualMachine vm;
-
-    @BeforeEach
-    void open() {
-        backend = new FakeBackend();
-        hypervisor = Backends.open(backend);
-        vm = hypervisor.createVirtualMachine();
-    }
-
-    @AfterEach
-    void close() {
-        hypervisor.close();
-    }
-
+class LifecycleTest extends FakeVmFixture {
     private VCpu vcpuIn(VCpuState state) {
         VCpu v = vm.createVCpu(vm.vcpus().size(), Aarch64CreateConfig.ofMpidr(0));
         switch (state) {

@@ -9,38 +9,18 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.vcpu4j.api.Hypervisor;
 import org.vcpu4j.api.IllegalVCpuStateException;
 import org.vcpu4j.api.MemoryMapException;
 import org.vcpu4j.api.MemoryRegion;
 import org.vcpu4j.api.VCpu;
 import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.api.VCpuState;
-import org.vcpu4j.api.VirtualMachine;
 import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
 import org.vcpu4j.api.aarch64.Aarch64SetupConfig;
 
 /** Who owns guest memory, and which thread may close a vCPU (issue 11, items 1, 4 and 11). */
-class OwnershipTest {
-    private FakeBackend backend;
-    private Hypervisor hypervisor;
-    private VirtualMachine vm;
-
-    @BeforeEach
-    void open() {
-        backend = new FakeBackend();
-        hypervisor = Backends.open(backend);
-        vm = hypervisor.createVirtualMachine();
-    }
-
-    @AfterEach
-    void close() {
-        hypervisor.close();
-    }
-
+class OwnershipTest extends FakeVmFixture {
     @Test
     void mapRefusesMemoryWhoseArenaIsClosed() {
         Arena arena = Arena.ofShared();
