@@ -245,12 +245,9 @@ final class KvmX86VCpu extends KvmVCpu {
      * they count in (SDM Vol. 1 section 3.6; 67 selects the other one) and DF (SDM Vol. 1 section 3.4.3.2).
      */
     private void startInsBatch() {
-        calls.ioctl(fd, KvmIoctls.KVM_GET_REGS, regs);
-        calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
-        InstructionLength.Mode mode = codeMode();
+        InstructionLength.Mode mode = fetchRegisters();
         byte[] code = new byte[InstructionLength.MAX_LENGTH];
-        int length = InstructionLength.of(code, 0, readCode(linearCodeAddress(KvmRegs.rip(regs), mode), code),
-                mode);
+        int length = currentInstruction(code, mode);
         boolean prefix67 = length > 0 && InstructionLength.hasAddressSizePrefix(code, length);
         int addressBits = switch (mode) {
             case BITS_64 -> prefix67 ? 32 : 64;
@@ -263,6 +260,18 @@ final class KvmX86VCpu extends KvmVCpu {
         batchStep = (KvmRegs.rflags(regs) & RFLAGS_DF) != 0 ? -ioSize : ioSize;
         batchSegmentBase = mode == InstructionLength.Mode.BITS_64 ? 0
                 : KvmSegment.read(sregs, KvmSregs.segmentOffset(SegmentRegister.ES)).base();
+    }
+
+    /** Reads KVM's general and segment registers into {@code regs}/{@code sregs}; {@return the code mode} */
+    private InstructionLength.Mode fetchRegisters() {
+        calls.ioctl(fd, KvmIoctls.KVM_GET_REGS, regs);
+        calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
+        return codeMode();
+    }
+
+    /** Reads the instruction at RIP (registers fetched) into {@code code}; {@return its length, or 0 or less} */
+    private int currentInstruction(byte[] code, InstructionLength.Mode mode) {
+        return InstructionLength.of(code, 0, readCode(linearCodeAddress(KvmRegs.rip(regs), mode), code), mode);
     }
 
     /** {@return register {@code value} counted on by {@code delta} in the batch's address size} */
@@ -418,11 +427,9 @@ final class KvmX86VCpu extends KvmVCpu {
 
     private void abandonMmioRead() {
         KvmRun.mmio_data(run, 0);
-        calls.ioctl(fd, KvmIoctls.KVM_GET_REGS, regs);
-        calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
-        InstructionLength.Mode mode = codeMode();
+        InstructionLength.Mode mode = fetchRegisters();
         byte[] code = new byte[InstructionLength.MAX_LENGTH];
-        int length = InstructionLength.of(code, 0, readCode(linearCodeAddress(KvmRegs.rip(regs), mode), code), mode);
+        int length = currentInstruction(code, mode);
         if (length <= 0) {
             return;
         }
@@ -459,12 +466,9 @@ final class KvmX86VCpu extends KvmVCpu {
         }
         run.asSlice(offset, (long) size * count).fill((byte) 0);
         if (!batch) {
-            calls.ioctl(fd, KvmIoctls.KVM_GET_REGS, regs);
-            calls.ioctl(fd, KvmIoctls.KVM_GET_SREGS, sregs);
-            InstructionLength.Mode mode = codeMode();
+            InstructionLength.Mode mode = fetchRegisters();
             byte[] code = new byte[InstructionLength.MAX_LENGTH];
-            int length = InstructionLength.of(code, 0, readCode(linearCodeAddress(KvmRegs.rip(regs), mode), code),
-                    mode);
+            int length = currentInstruction(code, mode);
             if (length <= 0 || InstructionLength.stringOpcode(code, length, mode) < 0) {
                 return;
             }
