@@ -67,7 +67,8 @@ public final class Backends {
     }
 
     /**
-     * {@return the provider with this id, if discovered}
+     * {@return the provider with this id, if discovered} To fail with a useful message when it is missing,
+     * use {@link #require(String)} rather than {@code provider(id).orElseThrow()}.
      *
      * @param id a backend id
      */
