@@ -27,6 +27,13 @@ class BackendsTest {
     }
 
     @Test
+    void selectingAShippedBackendThatIsMissingSaysWhichArtifactToAdd() {
+        var ex = assertThrows(BackendUnavailableException.class, () -> Backends.select("kvm"));
+        assertTrue(ex.getMessage().endsWith("; add org.vcpu4j:backend-kvm (module org.vcpu4j.backend.kvm) to the "
+                + "module path or class path"), ex.getMessage());
+    }
+
+    @Test
     void openingAnUnavailableProviderFailsWithItsReason() {
         var ex = assertThrows(BackendUnavailableException.class,
                 () -> Backends.open(unavailable("nope", "no /dev/nope")));
