@@ -36,7 +36,7 @@ import org.vcpu4j.tck.internal.TckRunGuard;
  * class EmulatedTckTest extends VCpuBackendTck {
  *     @Override
  *     public VCpuBackendProvider provider() {
- *         return Backends.provider("emulated").orElseThrow();
+ *         return Backends.require("emulated");
  *     }
  * }
  * }</pre>

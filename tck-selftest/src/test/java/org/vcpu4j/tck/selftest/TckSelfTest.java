@@ -185,6 +185,15 @@ class TckSelfTest {
     }
 
     @Test
+    void aMissingBackendIsNamedWithTheBackendsFoundAndWhatToAdd() {
+        var ex = assertThrows(IllegalArgumentException.class, () -> TckRunner.run("no-such-backend", 1));
+        assertTrue(ex.getMessage().startsWith("backend 'no-such-backend' is not on the module path or class path "
+                + "(backends found: "), ex.getMessage());
+        assertTrue(ex.getMessage().contains("emulated") && ex.getMessage().contains("add the jar of the backend"),
+                ex.getMessage());
+    }
+
+    @Test
     void everyRuleHasExactlyOnePropertyNamedAfterIt() {
         Map<Rule, String> byRule = new TreeMap<>();
         for (Method m : VCpuBackendTck.class.getMethods()) {
@@ -234,7 +243,7 @@ class TckSelfTest {
     }
 
     private static VCpuBackendProvider emulated() {
-        return Backends.provider("emulated").orElseThrow();
+        return Backends.require("emulated");
     }
 
     private static VCpuBackendProvider wrapped(String id, UnaryOperator<org.vcpu4j.spi.ArchVCpu> wrapper) {
