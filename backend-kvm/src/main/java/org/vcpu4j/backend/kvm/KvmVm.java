@@ -9,6 +9,7 @@ import java.util.Map;
 import org.vcpu4j.api.AccessKind;
 import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.api.GuestMemory;
+import org.vcpu4j.api.InterruptControllerConfig;
 import org.vcpu4j.api.MemoryMapException;
 import org.vcpu4j.api.MemoryRegion;
 import org.vcpu4j.api.VCpuCreateConfig;
@@ -20,6 +21,8 @@ import org.vcpu4j.backend.kvm.sys.KvmUserspaceMemoryRegion;
 import org.vcpu4j.backend.kvm.sys.KvmVcpuInit;
 import org.vcpu4j.backend.kvm.sys.NoReserveRam;
 import org.vcpu4j.spi.ArchVCpu;
+import org.vcpu4j.spi.Availability;
+import org.vcpu4j.spi.InterruptControllerBackend;
 import org.vcpu4j.spi.GuestRamAllocator;
 import org.vcpu4j.spi.VmBackend;
 import org.vcpu4j.spi.aarch64.Psci;
@@ -53,6 +56,7 @@ final class KvmVm implements VmBackend {
     /** vCPUs KVM_CREATE_VCPU made: KVM's vCPU index (kvm_get_vcpu) of the next one. */
     private int vcpusCreated;
     private boolean closed;
+    private volatile boolean x86Irqchip;
 
     KvmVm(KvmCalls calls, int vmFd, GuestIsa isa, long runMmapSize, boolean readonlyMemory,
             MemorySegment supportedCpuid) {
@@ -183,6 +187,27 @@ final class KvmVm implements VmBackend {
             KvmUserspaceMemoryRegion.fill(s, slot, flags, guestAddress, size, hostAddress);
             calls.ioctl(vmFd, KvmIoctls.KVM_SET_USER_MEMORY_REGION, s);
         }
+    }
+
+    @Override
+    public Availability interruptControllerSupport(InterruptControllerConfig config) {
+        if (config instanceof InterruptControllerConfig.X86Irqchip) {
+            return Availability.available("KVM_CREATE_IRQCHIP (PICs, IOAPIC, LAPICs) and KVM_CREATE_PIT2 in the kernel");
+        }
+        return Availability.unavailable("the arm64 in-kernel vGICv3 is created by the VM at QEMU virt's addresses; "
+                + "configuring it through createInterruptController is not implemented yet");
+    }
+
+    @Override
+    public synchronized InterruptControllerBackend createInterruptController(InterruptControllerConfig config) {
+        InterruptControllerBackend chip = KvmX86Irqchip.create(calls, vmFd, (InterruptControllerConfig.X86Irqchip) config);
+        x86Irqchip = true;
+        return chip;
+    }
+
+    /** {@return whether the x86 in-kernel irqchip exists (then the LAPIC, not KVM_INTERRUPT, takes vectors)} */
+    boolean hasX86Irqchip() {
+        return x86Irqchip;
     }
 
     @Override

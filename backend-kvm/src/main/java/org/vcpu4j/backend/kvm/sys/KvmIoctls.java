@@ -56,6 +56,12 @@ public final class KvmIoctls {
     public static final long KVM_HAS_DEVICE_ATTR = 0x4018AEE3L;
     /** {@code KVM_CREATE_DEVICE _IOWR(KVMIO, 0xe0, struct kvm_create_device)} (12 B; VM ioctl, fills in the fd). */
     public static final long KVM_CREATE_DEVICE = 0xC00CAEE0L;
+    /** {@code KVM_CREATE_IRQCHIP _IO(KVMIO, 0x60)} (VM ioctl, no argument). */
+    public static final long KVM_CREATE_IRQCHIP = 0xAE60L;
+    /** {@code KVM_CREATE_PIT2 _IOW(KVMIO, 0x77, struct kvm_pit_config)} (64 B; VM ioctl). */
+    public static final long KVM_CREATE_PIT2 = 0x4040AE77L;
+    /** {@code KVM_CAP_IRQCHIP}. */
+    public static final int KVM_CAP_IRQCHIP = 0;
     /** {@code KVM_IRQ_LINE _IOW(KVMIO, 0x61, struct kvm_irq_level)} (8 B; VM ioctl). */
     public static final long KVM_IRQ_LINE = 0x4008AE61L;
 
@@ -238,6 +244,8 @@ public final class KvmIoctls {
             case (int) KVM_HAS_DEVICE_ATTR -> "KVM_HAS_DEVICE_ATTR";
             case (int) KVM_CREATE_DEVICE -> "KVM_CREATE_DEVICE";
             case (int) KVM_IRQ_LINE -> "KVM_IRQ_LINE";
+            case (int) KVM_CREATE_IRQCHIP -> "KVM_CREATE_IRQCHIP";
+            case (int) KVM_CREATE_PIT2 -> "KVM_CREATE_PIT2";
             default -> String.format("ioctl 0x%x", request);
         };
     }
