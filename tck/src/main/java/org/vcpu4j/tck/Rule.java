@@ -20,6 +20,13 @@ public enum Rule {
     LIF_002("LIF-002", "Closing a VM closes its vCPUs; close is idempotent; a closed vCPU refuses every operation",
             List.of("VmBackend.close/ArchVCpu.close must not throw on a second call or after the VM closed",
                     "HypervisorBackend.close must tolerate VMs closed before it")),
+    /** One answer to misuse on every backend (issue 11 item 11). */
+    LIF_003("LIF-003", "While a load exit awaits its value, setGpr, setEntry and setReturnValue throw "
+            + "IllegalVCpuStateException and change nothing, reads work, and the completed load still writes its "
+            + "register; createVCpu with an id above maxVCpuId() is an IllegalArgumentException and the VM stays usable",
+            List.of("Register writes during a pending load must reach the library's check, not be applied or "
+                    + "dropped by the backend", "VmBackend.maxVCpuId() must be the backend's real limit (KVM: "
+                    + "KVM_CAP_MAX_VCPU_ID - 1), so that the library refuses larger ids before the backend sees them")),
     /** Restore-then-save identity. */
     CTX_001("CTX-001", "restoreState then saveState gives back the same state for random states (CNTVCT_EL0 may "
             + "only move forward)",

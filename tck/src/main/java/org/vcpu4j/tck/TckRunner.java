@@ -17,6 +17,7 @@ import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
+import org.vcpu4j.api.BackendUnavailableException;
 import org.vcpu4j.spi.Backends;
 import org.vcpu4j.tck.internal.SelectedBackendTck;
 
@@ -40,7 +41,8 @@ public final class TckRunner {
      *
      * @param backendId the backend's id, e.g. {@code emulated}
      * @return one result per rule, in rule order
-     * @throws IllegalArgumentException if no backend has this id (the message lists the backends)
+     * @throws IllegalArgumentException if no backend has this id (the message names it, lists the backends
+     *     found and says which artifact to add)
      */
     public static List<RuleResult> run(String backendId) {
         return run(backendId, VCpuBackendTck.configuredTries());
@@ -52,12 +54,14 @@ public final class TckRunner {
      * @param backendId the backend's id, e.g. {@code emulated}
      * @param tries the tries per random property, 1 or more
      * @return one result per rule, in rule order
-     * @throws IllegalArgumentException if no backend has this id (the message lists the backends)
+     * @throws IllegalArgumentException if no backend has this id (the message names it, lists the backends
+     *     found and says which artifact to add)
      */
     public static synchronized List<RuleResult> run(String backendId, int tries) {
-        if (Backends.provider(backendId).isEmpty()) {
-            throw new IllegalArgumentException("no backend '" + backendId + "' on the module path; "
-                    + Backends.describe(Backends.providers()));
+        try {
+            Backends.require(backendId);
+        } catch (BackendUnavailableException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
         if (tries < 1) {
             throw new IllegalArgumentException("tries must be at least 1, not " + tries);

@@ -36,7 +36,7 @@ import org.vcpu4j.tck.internal.TckRunGuard;
  * class EmulatedTckTest extends VCpuBackendTck {
  *     @Override
  *     public VCpuBackendProvider provider() {
- *         return Backends.provider("emulated").orElseThrow();
+ *         return Backends.require("emulated");
  *     }
  * }
  * }</pre>
@@ -298,6 +298,20 @@ public abstract class VCpuBackendTck {
     @TckRule(Rule.LIF_002)
     public void lif002_closeIsIdempotentAndFinal() {
         verify(Rule.LIF_002, () -> checks().lif002());
+    }
+
+    /**
+     * LIF-003: register writes during a pending load are refused, and so are vCPU ids above the limit.
+     *
+     * <p>Draws {@code access}: the load; {@code gprs}: the registers; {@code register}: the register written while the load waits;
+     * {@code value}: what is written.
+     */
+    @Test
+    @TckRule(Rule.LIF_003)
+    public void lif003_misuseIsRefusedAlikeOnEveryBackend() {
+        verify(Rule.LIF_003, () -> forAll(mmioLoads(), gprValues(), Gen.integers().between(0, 15), Gen.longs())
+                .tries(configuredTries())
+                .check((access, gprs, register, value) -> checks().lif003(access, gprs, register, value)));
     }
 
     // ---------------------------------------------------------------- CTX

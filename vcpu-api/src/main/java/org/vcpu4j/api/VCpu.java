@@ -22,7 +22,10 @@ import java.util.OptionalLong;
  * #completeMmioRead} or {@link #completeMmioWithExternalAbort}, a {@link VCpuExit.SysRegRead} with
  * {@link #completeSysRegRead}, an {@link VCpuExit.IoRead} with {@link #completeIoRead}, before the
  * next {@code run}: the architecture defines the register's final value (width mask, sign or zero
- * extension, W-register upper half cleared, XZR ignored) and the backend applies it.
+ * extension, W-register upper half cleared, XZR ignored) and the backend applies it. Until the
+ * completion, the register writes {@link #setGpr}, {@link #setEntry} and {@link #setReturnValue} throw
+ * {@link IllegalVCpuStateException} on every backend (the load writes its register when it is completed);
+ * reads ({@link #gpr}, {@link #saveState}) are allowed and {@link #restoreState} drops the load.
  *
  * <h2>Registers</h2>
  * {@link #gpr}/{@link #setGpr} take AArch64 indices 0-31 (31 is XZR: reads 0, writes ignored) or
@@ -45,6 +48,7 @@ public interface VCpu extends AutoCloseable {
      * {@code CREATED}, {@code FREE} and {@code READY}; a VMM uses it again for PSCI CPU_ON.
      *
      * @param guestAddress the entry point
+     * @throws IllegalVCpuStateException if a load exit awaits its completion (see the class documentation)
      */
     void setEntry(long guestAddress);
 
@@ -88,6 +92,7 @@ public interface VCpu extends AutoCloseable {
      * @param index the register index (see the class documentation)
      * @param value the value
      * @throws IllegalArgumentException if the index is out of range for the ISA
+     * @throws IllegalVCpuStateException if a load exit awaits its completion (see the class documentation)
      */
     void setGpr(int index, long value);
 
@@ -116,6 +121,7 @@ public interface VCpu extends AutoCloseable {
      * AArch64, RAX on x86-64.
      *
      * @param value the value
+     * @throws IllegalVCpuStateException if a load exit awaits its completion (see the class documentation)
      */
     void setReturnValue(long value);
 

@@ -54,12 +54,19 @@ public interface VirtualMachine extends AutoCloseable {
     /**
      * Creates a vCPU in state {@link VCpuState#CREATED}.
      *
-     * @param id the vCPU id, unique in this VM, 0 or more
+     * @param id the vCPU id, unique in this VM, 0 to {@link #maxVCpuId()}
      * @param config the ISA's create configuration
      * @return the new vCPU
-     * @throws IllegalArgumentException if the id is in use or the config is for another ISA
+     * @throws IllegalArgumentException if the id is negative, above {@link #maxVCpuId()} or in use, or the
+     *     config is for another ISA; on every backend, before the backend is asked, and the VM stays usable
      */
     VCpu createVCpu(int id, VCpuCreateConfig config);
+
+    /**
+     * {@return the largest vCPU id {@link #createVCpu} accepts} It is the backend's: KVM's {@code
+     * KVM_CAP_MAX_VCPU_ID} less one, {@code Integer.MAX_VALUE} on the emulator.
+     */
+    int maxVCpuId();
 
     /** {@return the vCPUs created and not closed, by id} */
     List<VCpu> vcpus();

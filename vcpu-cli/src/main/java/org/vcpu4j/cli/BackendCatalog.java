@@ -39,8 +39,6 @@ public class BackendCatalog {
         if (isa.isEmpty()) {
             return Backends.select();
         }
-        return all().stream().filter(p -> p.guestIsa() == isa.get() && p.availability().available()).findFirst()
-                .orElseThrow(() -> new BackendUnavailableException("no available backend runs "
-                        + isa.get().displayName() + " guests; " + Backends.describe(all())));
+        return Backends.select(isa.get());
     }
 }

@@ -67,9 +67,17 @@ public interface VmBackend extends AutoCloseable {
     }
 
     /**
+     * {@return the largest vCPU id {@link #createVCpu} accepts} The library refuses a larger id before it
+     * calls the backend. The default, {@code Integer.MAX_VALUE}, is for backends that take any id.
+     */
+    default int maxVCpuId() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
      * Creates a vCPU.
      *
-     * @param id the id, unique in this VM (checked by the library)
+     * @param id the id, 0 to {@link #maxVCpuId()} and unique in this VM (checked by the library)
      * @param config a configuration of the backend's ISA (checked by the library)
      * @return the backend's vCPU
      */

@@ -91,7 +91,7 @@ class HvfAvailabilityTest {
 
     @Test
     void serviceLoaderFindsTheProviderWithItsIdentity() {
-        VCpuBackendProvider p = Backends.provider("hvf").orElseThrow();
+        VCpuBackendProvider p = Backends.require("hvf");
         assertEquals(HvfBackendProvider.class, p.getClass());
         assertEquals("hvf", p.id());
         assertEquals(GuestIsa.AARCH64, p.guestIsa());

@@ -57,6 +57,7 @@ final class KvmVm implements VmBackend {
     private int vcpusCreated;
     private boolean closed;
     private volatile boolean x86Irqchip;
+    private final int maxVCpuId;
 
     KvmVm(KvmCalls calls, int vmFd, GuestIsa isa, long runMmapSize, boolean readonlyMemory,
             MemorySegment supportedCpuid) {
@@ -66,9 +67,27 @@ final class KvmVm implements VmBackend {
         this.isa = isa;
         this.runMmapSize = runMmapSize;
         this.readonlyMemory = readonlyMemory;
+        this.maxVCpuId = queryMaxVCpuId(calls, vmFd);
         if (isa == GuestIsa.AARCH64) {
             configureArm64();
         }
+    }
+
+    /**
+     * KVM_CREATE_VCPU takes ids below {@code KVM_CAP_MAX_VCPU_ID}, or below {@code KVM_CAP_MAX_VCPUS} where
+     * that capability is missing (Documentation/virt/kvm/api.rst, 4.7 KVM_CREATE_VCPU).
+     */
+    @Override
+    public int maxVCpuId() {
+        return maxVCpuId;
+    }
+
+    private static int queryMaxVCpuId(KvmCalls calls, int vmFd) {
+        int limit = calls.ioctl(vmFd, KvmIoctls.KVM_CHECK_EXTENSION, KvmIoctls.KVM_CAP_MAX_VCPU_ID);
+        if (limit <= 0) {
+            limit = calls.ioctl(vmFd, KvmIoctls.KVM_CHECK_EXTENSION, KvmIoctls.KVM_CAP_MAX_VCPUS);
+        }
+        return limit > 0 ? limit - 1 : Integer.MAX_VALUE;
     }
 
     private void configureArm64() {

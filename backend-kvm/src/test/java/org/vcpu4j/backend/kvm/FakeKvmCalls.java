@@ -75,6 +75,9 @@ final class FakeKvmCalls implements KvmCalls {
             return 10;
         }
         if (request == KvmIoctls.KVM_CHECK_EXTENSION) {
+            if (arg == KvmIoctls.KVM_CAP_MAX_VCPU_ID) {
+                return 1024;
+            }
             return arg == KvmIoctls.KVM_CAP_ARM_NISV_TO_USER ? (nisvToUser ? 1 : 0) : 1;
         }
         throw new AssertionError("unexpected ioctl " + KvmIoctls.requestName(request));

@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.vcpu4j.api.AccessWidth;
+import org.vcpu4j.api.IllegalVCpuStateException;
 import org.vcpu4j.api.MemoryMapException;
 import org.vcpu4j.api.MemoryRegion;
 import org.vcpu4j.api.VCpuExit;
@@ -95,7 +96,7 @@ class KvmX86GuestTest {
             assertEquals(new VCpuExit.MmioRead(m + 16, AccessWidth.QWORD, 0, AccessWidth.QWORD, false), g.vcpu.run());
             g.vcpu.completeMmioRead(0x1122_3344_5566_7788L);
             assertEquals(new VCpuExit.MmioRead(m + 24, AccessWidth.BYTE, 0, AccessWidth.BYTE, false), g.vcpu.run());
-            assertThrows(IllegalStateException.class, () -> g.vcpu.setGpr(0, 1), "a write before the completion");
+            assertThrows(IllegalVCpuStateException.class, () -> g.vcpu.setGpr(0, 1), "a write before the completion");
             g.vcpu.completeMmioRead(0x3C);
             assertEquals(afterLoad, rip(g));
             assertEquals(0x1122_3344_5566_7788L, g.vcpu.gpr(1), "RCX from the 8-byte load");

@@ -25,6 +25,11 @@ enum Bug {
                     exit.registerWidth(), false), value);
         }
     }),
+    /**
+     * maxVCpuId() overstates what the backend takes (KVM before issue 11: Integer.MAX_VALUE, while
+     * KVM_CREATE_VCPU refuses ids from KVM_CAP_MAX_VCPU_ID on): the VM's createVCpu fails inside the backend.
+     */
+    MAX_VCPU_ID_OVERSTATED(Rule.LIF_003, UnaryOperator.identity(), 1023),
     /** The PC is left on the trapping instruction (the VMM would re-execute it). */
     PC_NOT_ADVANCED(Rule.PC_001, cpu -> new DelegatingVCpu(cpu) {
         @Override
@@ -158,10 +163,21 @@ enum Bug {
 
     private final Rule rule;
     private final UnaryOperator<ArchVCpu> wrapper;
+    private final int realVCpuIdLimit;
 
     Bug(Rule rule, UnaryOperator<ArchVCpu> wrapper) {
+        this(rule, wrapper, -1);
+    }
+
+    Bug(Rule rule, UnaryOperator<ArchVCpu> wrapper, int realVCpuIdLimit) {
         this.rule = rule;
         this.wrapper = wrapper;
+        this.realVCpuIdLimit = realVCpuIdLimit;
+    }
+
+    /** {@return the largest vCPU id the broken VM really takes while it claims more, or -1 (no such bug)} */
+    int realVCpuIdLimit() {
+        return realVCpuIdLimit;
     }
 
     /** {@return the rule meant to catch the bug} */

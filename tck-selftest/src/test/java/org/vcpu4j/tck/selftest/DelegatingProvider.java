@@ -20,6 +20,7 @@ final class DelegatingProvider implements VCpuBackendProvider {
     private final String id;
     private final Availability availability;
     private final UnaryOperator<ArchVCpu> vcpuWrapper;
+    private int realVCpuIdLimit = -1;
 
     DelegatingProvider(VCpuBackendProvider delegate, String id, UnaryOperator<ArchVCpu> vcpuWrapper) {
         this(delegate, id, null, vcpuWrapper);
@@ -31,6 +32,12 @@ final class DelegatingProvider implements VCpuBackendProvider {
         this.id = id;
         this.availability = availability;
         this.vcpuWrapper = vcpuWrapper;
+    }
+
+    /** {@return this provider, whose VMs refuse vCPU ids above {@code limit} while claiming the delegate's limit} */
+    DelegatingProvider refusingVCpuIdsAbove(int limit) {
+        realVCpuIdLimit = limit;
+        return this;
     }
 
     @Override
@@ -97,7 +104,16 @@ final class DelegatingProvider implements VCpuBackendProvider {
         }
 
         @Override
+        public int maxVCpuId() {
+            return vm.maxVCpuId();
+        }
+
+        @Override
         public ArchVCpu createVCpu(int vcpuId, VCpuCreateConfig config) {
+            if (realVCpuIdLimit >= 0 && vcpuId > realVCpuIdLimit) {
+                throw new IllegalStateException("KVM_CREATE_VCPU failed: EINVAL (simulated: ids above "
+                        + realVCpuIdLimit + ")");
+            }
             return vcpuWrapper.apply(vm.createVCpu(vcpuId, config));
         }
 

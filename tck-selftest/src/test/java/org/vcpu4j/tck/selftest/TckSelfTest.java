@@ -59,7 +59,8 @@ class TckSelfTest {
     @ParameterizedTest
     @EnumSource(Bug.class)
     void everyBrokenBackendIsCaughtByTheRuleMeantForIt(Bug bug) {
-        Map<String, String> failed = failures(launch(wrapped("emulated-" + bug.name().toLowerCase(), bug.wrapper())));
+        Map<String, String> failed = failures(launch(new DelegatingProvider(emulated(),
+                "emulated-" + bug.name().toLowerCase(), bug.wrapper()).refusingVCpuIdsAbove(bug.realVCpuIdLimit())));
         String method = methodOf(bug.rule());
         assertTrue(failed.containsKey(method), () -> bug + " must fail " + bug.rule().id() + " (" + method
                 + "), but the failures were " + failed.keySet());
@@ -184,6 +185,15 @@ class TckSelfTest {
     }
 
     @Test
+    void aMissingBackendIsNamedWithTheBackendsFoundAndWhatToAdd() {
+        var ex = assertThrows(IllegalArgumentException.class, () -> TckRunner.run("no-such-backend", 1));
+        assertTrue(ex.getMessage().startsWith("backend 'no-such-backend' is not on the module path or class path "
+                + "(backends found: "), ex.getMessage());
+        assertTrue(ex.getMessage().contains("emulated") && ex.getMessage().contains("add the jar of the backend"),
+                ex.getMessage());
+    }
+
+    @Test
     void everyRuleHasExactlyOnePropertyNamedAfterIt() {
         Map<Rule, String> byRule = new TreeMap<>();
         for (Method m : VCpuBackendTck.class.getMethods()) {
@@ -233,7 +243,7 @@ class TckSelfTest {
     }
 
     private static VCpuBackendProvider emulated() {
-        return Backends.provider("emulated").orElseThrow();
+        return Backends.require("emulated");
     }
 
     private static VCpuBackendProvider wrapped(String id, UnaryOperator<org.vcpu4j.spi.ArchVCpu> wrapper) {

@@ -178,6 +178,59 @@ public final class RuleChecks {
         }
     }
 
+    /**
+     * LIF-003.
+     *
+     * @param c the load
+     * @param gprs the registers
+     * @param register the register written while it waits (0-15: an index every ISA has)
+     * @param value the value written
+     */
+    public void lif003(MmioCase c, List<Long> gprs, int register, long value) {
+        MmioRun r = mmio(c, gprs, 0x5A, 0, m -> {
+            RegisterState waiting = m.cpu().saveState();
+            refused(() -> m.cpu().setGpr(register, value), "setGpr(" + register + ", ..)", c);
+            refused(() -> m.cpu().setEntry(kit.codeAddress()), "setEntry", c);
+            refused(() -> m.cpu().setReturnValue(value), "setReturnValue", c);
+            List<String> diff = kit.differences(waiting, m.cpu().saveState());
+            check(diff.isEmpty(), "LIF-003: " + c + ": refused register writes changed (expected != actual): " + diff);
+        });
+        r.requireHalt(c);
+        List<String> diff = kit.differences(r.expectedAfter, r.after);
+        check(diff.isEmpty(), "LIF-003: " + c + ": after the refused writes the load completed differently "
+                + "(expected != actual): " + diff);
+        VirtualMachine vm = hv.createVirtualMachine();
+        try (vm) {
+            int max = vm.maxVCpuId();
+            check(max >= 0, "LIF-003: maxVCpuId() is negative: " + max);
+            try {
+                vm.createVCpu(max, kit.createConfig(0)).close(); // the limit is one the backend really takes
+            } catch (RuntimeException e) {
+                throw new AssertionError("LIF-003: createVCpu(maxVCpuId() = " + max + ") failed: " + e, e);
+            }
+            for (int id : max == Integer.MAX_VALUE ? new int[] {-1} : new int[] {-1, max + 1, Integer.MAX_VALUE}) {
+                try {
+                    vm.createVCpu(id, kit.createConfig(0));
+                    throw new AssertionError("LIF-003: createVCpu(" + id + ") was accepted; maxVCpuId() is " + max);
+                } catch (IllegalArgumentException expected) {
+                    // refused before the backend saw it
+                }
+            }
+            vm.mapRam(kit.ramBase(), kit.ramSize());
+            vm.createVCpu(0, kit.createConfig(0)).setup(kit.setupConfig(Set.of()));
+        }
+    }
+
+    private static void refused(Runnable write, String what, MmioCase c) {
+        try {
+            write.run();
+        } catch (IllegalVCpuStateException expected) {
+            return;
+        }
+        throw new AssertionError("LIF-003: " + c + ": " + what + " while the load awaits its value was accepted; it "
+                + "must throw IllegalVCpuStateException");
+    }
+
     // ------------------------------------------------------------------ CTX
 
     /**
@@ -892,6 +945,12 @@ public final class RuleChecks {
 
     /** Runs {@code [nops][access][halt]}, completes a load with {@code deviceValue}, runs to the halt. */
     private MmioRun mmio(MmioCase c, List<Long> gprs, long deviceValue, int nops) {
+        return mmio(c, gprs, deviceValue, nops, m -> { });
+    }
+
+    /** {@link #mmio(MmioCase, List, long, int)} with {@code atLoadExit} run at a load's exit, before it completes. */
+    private MmioRun mmio(MmioCase c, List<Long> gprs, long deviceValue, int nops,
+            java.util.function.Consumer<Machine> atLoadExit) {
         byte[] pad = padding(nops);
         long trapPc = kit.codeAddress() + pad.length;
         byte[] insn;
@@ -914,6 +973,7 @@ public final class RuleChecks {
                     throw new AssertionError(c + ": expected an MmioRead exit, got " + exit + " with the PC at 0x"
                             + Long.toHexString(kit.pc(atExit)));
                 }
+                atLoadExit.accept(m);
                 m.cpu().completeMmioRead(deviceValue);
                 int reg = destination(c);
                 if (reg != 31) {

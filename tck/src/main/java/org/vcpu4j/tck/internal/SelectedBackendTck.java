@@ -25,8 +25,7 @@ public class SelectedBackendTck extends VCpuBackendTck {
             throw new IllegalStateException("no backend selected: set " + BACKEND_ID_PROPERTY
                     + " or use org.vcpu4j.tck.TckRunner.run(backendId)");
         }
-        return Backends.provider(id).orElseThrow(() -> new IllegalArgumentException(
-                "no backend '" + id + "' on the module path; " + Backends.describe(Backends.providers())));
+        return Backends.require(id);
     }
 
     @Override

@@ -59,6 +59,7 @@ public final class ManagedVCpu implements VCpu {
     @Override
     public synchronized void setEntry(long guestAddress) {
         check("setEntry", CONFIGURABLE);
+        checkNoPendingLoad("setEntry");
         arch.setEntry(guestAddress);
     }
 
@@ -139,7 +140,9 @@ public final class ManagedVCpu implements VCpu {
     @Override
     public synchronized void setGpr(int index, long value) {
         check("setGpr", CONFIGURABLE);
-        if (checkGpr(index)) {
+        boolean writable = checkGpr(index);
+        checkNoPendingLoad("setGpr");
+        if (writable) {
             arch.setGpr(index, value);
         }
     }
@@ -174,6 +177,7 @@ public final class ManagedVCpu implements VCpu {
     @Override
     public synchronized void setReturnValue(long value) {
         check("setReturnValue", CONFIGURABLE);
+        checkNoPendingLoad("setReturnValue");
         arch.setReturnValue(value);
     }
 
@@ -312,6 +316,19 @@ public final class ManagedVCpu implements VCpu {
         if (s == VCpuState.READY && boundThread != Thread.currentThread()) {
             throw new IllegalVCpuStateException("vCPU " + id + ": " + operation + "() must be called on the thread "
                     + "that bound it (" + boundThread + "), not on " + Thread.currentThread(), s);
+        }
+    }
+
+    /**
+     * Refuses a register write while a load's completion is pending, on every backend alike: the load writes
+     * its destination register when it is completed, and hardware backends (KVM) write it from a copy taken
+     * at the exit, so a write made in between would be lost on one backend and kept on another.
+     */
+    private void checkNoPendingLoad(String operation) {
+        if (pendingCompletion != null) {
+            throw new IllegalVCpuStateException("vCPU " + id + ": " + operation + "() while the "
+                    + describe(pendingCompletion) + " exit awaits its value; call " + completionHint(pendingCompletion)
+                    + " first (or restoreState(), which drops the load)", state);
         }
     }
 

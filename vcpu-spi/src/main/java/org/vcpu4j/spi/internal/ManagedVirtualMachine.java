@@ -221,6 +221,11 @@ public final class ManagedVirtualMachine implements VirtualMachine {
         if (id < 0) {
             throw new IllegalArgumentException("vCPU id must not be negative: " + id);
         }
+        int maxId = backend.maxVCpuId();
+        if (id > maxId) {
+            throw new IllegalArgumentException("vCPU id " + id + " is out of range: this backend's VMs take ids 0 to "
+                    + maxId + " (VirtualMachine.maxVCpuId())");
+        }
         if (config.isa() != isa) {
             throw new IllegalArgumentException("this VM runs " + isa.displayName() + " guests; a "
                     + config.isa().displayName() + " create config does not apply");
@@ -233,6 +238,11 @@ public final class ManagedVirtualMachine implements VirtualMachine {
         ManagedVCpu vcpu = new ManagedVCpu(id, isa, arch, this);
         vcpus.put(id, vcpu);
         return vcpu;
+    }
+
+    @Override
+    public int maxVCpuId() {
+        return backend.maxVCpuId();
     }
 
     @Override

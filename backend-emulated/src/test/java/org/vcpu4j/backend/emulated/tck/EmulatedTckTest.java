@@ -12,7 +12,7 @@ class EmulatedTckTest extends VCpuBackendTck {
 
     @Override
     public VCpuBackendProvider provider() {
-        return Backends.provider("emulated").orElseThrow();
+        return Backends.require("emulated");
     }
 
     @Override

@@ -12,7 +12,7 @@ class HvfTckTest extends VCpuBackendTck {
 
     @Override
     public VCpuBackendProvider provider() {
-        return Backends.provider("hvf").orElseThrow();
+        return Backends.require("hvf");
     }
 
     /** Only macOS on Apple silicon must run HVF; elsewhere the skip stays a skip even when CI requires backends. */

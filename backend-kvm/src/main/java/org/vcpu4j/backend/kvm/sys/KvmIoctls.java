@@ -74,6 +74,8 @@ public final class KvmIoctls {
     public static final int KVM_CAP_NR_VCPUS = 9;
     /** {@code KVM_CAP_MAX_VCPUS}. */
     public static final int KVM_CAP_MAX_VCPUS = 66;
+    /** {@code KVM_CAP_MAX_VCPU_ID}: KVM_CREATE_VCPU takes ids below it. */
+    public static final int KVM_CAP_MAX_VCPU_ID = 128;
     /** {@code KVM_CAP_READONLY_MEM}. */
     public static final int KVM_CAP_READONLY_MEM = 81;
     /** {@code KVM_CAP_ARM_PSCI_0_2}. */

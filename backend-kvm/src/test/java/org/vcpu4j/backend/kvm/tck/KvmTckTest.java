@@ -14,7 +14,7 @@ class KvmTckTest extends VCpuBackendTck {
 
     @Override
     public VCpuBackendProvider provider() {
-        return Backends.provider("kvm").orElseThrow();
+        return Backends.require("kvm");
     }
 
     /** KVM is required on Linux only; on other hosts the skip stays a skip. */
