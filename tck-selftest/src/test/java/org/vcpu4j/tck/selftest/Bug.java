@@ -9,7 +9,9 @@ import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.api.aarch64.Aarch64State;
 import org.vcpu4j.api.aarch64.SystemRegister;
 import org.vcpu4j.spi.ArchVCpu;
+import org.vcpu4j.spi.InterruptControllerBackend;
 import org.vcpu4j.spi.aarch64.Completion;
+import org.vcpu4j.spi.aarch64.GicV3Model;
 import org.vcpu4j.tck.Rule;
 
 /**
@@ -125,6 +127,46 @@ enum Bug {
             return exit;
         }
     }),
+    /** Lowering a line never reaches the interrupt controller (a device model's deassert dropped on the way). */
+    LINE_NEVER_LOWERED(Rule.INT_001, UnaryOperator.identity(), -1, controller -> new InterruptControllerBackend() {
+        @Override
+        public void setLevel(int line, boolean high) {
+            if (high) {
+                controller.setLevel(line, true);
+            }
+        }
+    }),
+    /**
+     * The GIC CPU interface's priority mask is not the guest's after an exit: the backend enters the guest
+     * with a stale shadow ICC_PMR_EL1 of 0xff (wide open).
+     */
+    PRIORITY_MASK_NOT_KEPT(Rule.INT_002, cpu -> new DelegatingVCpu(cpu) {
+        @Override
+        public VCpuExit run() {
+            Aarch64State s = (Aarch64State) delegate.saveState();
+            if (!s.gicCpuInterface().isEmpty()) {
+                var icc = new java.util.TreeMap<>(s.gicCpuInterface());
+                icc.put(GicV3Model.ICC_PMR, 0xFFL);
+                delegate.restoreState(s.toBuilder().gicCpuInterface(icc).build());
+            }
+            return delegate.run();
+        }
+    }),
+    /**
+     * The virtual timer's compare value is not the guest's after an exit (a stale shadow copy written back on
+     * entry, far in the future): an armed timer never fires.
+     */
+    TIMER_COMPARE_NOT_KEPT(Rule.INT_003, cpu -> new DelegatingVCpu(cpu) {
+        @Override
+        public VCpuExit run() {
+            Aarch64State s = (Aarch64State) delegate.saveState();
+            if ((s.sys(SystemRegister.CNTV_CTL_EL0) & 1) != 0) {
+                delegate.restoreState(s.toBuilder().sys(SystemRegister.CNTV_CVAL_EL0,
+                        s.sys(SystemRegister.CNTV_CVAL_EL0) + (1L << 40)).build());
+            }
+            return delegate.run();
+        }
+    }),
     /** The hypercall arguments are read one register too far (x2..x7). */
     HYPERCALL_ARGUMENTS_SHIFTED(Rule.HVC_001, cpu -> new DelegatingVCpu(cpu) {
         @Override
@@ -164,15 +206,27 @@ enum Bug {
     private final Rule rule;
     private final UnaryOperator<ArchVCpu> wrapper;
     private final int realVCpuIdLimit;
+    private final UnaryOperator<InterruptControllerBackend> controllerWrapper;
 
     Bug(Rule rule, UnaryOperator<ArchVCpu> wrapper) {
         this(rule, wrapper, -1);
     }
 
     Bug(Rule rule, UnaryOperator<ArchVCpu> wrapper, int realVCpuIdLimit) {
+        this(rule, wrapper, realVCpuIdLimit, UnaryOperator.identity());
+    }
+
+    Bug(Rule rule, UnaryOperator<ArchVCpu> wrapper, int realVCpuIdLimit,
+            UnaryOperator<InterruptControllerBackend> controllerWrapper) {
         this.rule = rule;
         this.wrapper = wrapper;
         this.realVCpuIdLimit = realVCpuIdLimit;
+        this.controllerWrapper = controllerWrapper;
+    }
+
+    /** {@return the wrapper that puts the bug into a VM's interrupt controller (identity for most bugs)} */
+    UnaryOperator<InterruptControllerBackend> controllerWrapper() {
+        return controllerWrapper;
     }
 
     /** {@return the largest vCPU id the broken VM really takes while it claims more, or -1 (no such bug)} */

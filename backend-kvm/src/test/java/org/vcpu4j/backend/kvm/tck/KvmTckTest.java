@@ -37,6 +37,12 @@ class KvmTckTest extends VCpuBackendTck {
         return guestIsa() != GuestIsa.AARCH64;
     }
 
+    /** The x86-64 in-kernel irqchip is there; the arm64 vGICv3 is not configured through the contract yet. */
+    @Override
+    public boolean interruptControllerOffered() {
+        return guestIsa() == GuestIsa.X86_64;
+    }
+
     /**
      * {@return false: on arm64 the in-kernel GICv3 handles the guest's ICC_SGI1R_EL1 writes itself, so no
      * SendIpi exit reaches the VMM (IPI-001); x86_64 has no such rule}
