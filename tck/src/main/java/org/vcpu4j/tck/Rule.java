@@ -123,7 +123,7 @@ public enum Rule {
                     + "another thread", "A queued id that fails inside run() leaves the vCPU INVALID")),
     /** Level-sensitive lines of the VM's interrupt controller. */
     INT_001("INT-001", "A line of the VM's interrupt controller held high is taken by the guest's handler, and "
-            + "taken again after the guest's EOI while it stays high; lowered, it is not taken again (AArch64: a "
+            + "taken again after each EOI while it stays high; once it is low at an EOI it is not taken again (AArch64: a "
             + "GICv3 SPI routed to vCPU 0; x86-64: a level-triggered IOAPIC pin routed to an IDT vector)",
             List.of("InterruptControllerBackend.setLevel keeps the level: a GIC level interrupt's pending state "
                     + "follows the line, an IOAPIC pin re-delivers on EOI while it is asserted (remote IRR)",
