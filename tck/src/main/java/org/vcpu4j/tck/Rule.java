@@ -70,6 +70,17 @@ public enum Rule {
             + "FAR_EL1 = its address (AArch64)",
             List.of("Rewind the PC advance before injecting the abort", "ESR_EL1 ISV = 0, WnR = 1 for stores",
                     "KVM: KVM_SET_VCPU_EVENTS with ext_dabt_pending")),
+    /** An access split between RAM and nothing (issue 11 item 6). */
+    EXIT_005("EXIT-005", "A load or store that starts in the last bytes of RAM and ends in unmapped space does the "
+            + "RAM part against RAM and exits only for the rest: MMIO exits at the first byte outside RAM and on, "
+            + "in naturally aligned pieces (size = the lowest set bit of remaining bytes OR address OR 8, as "
+            + "QEMU's do_ld_mmio_beN), each with its own address, width and store data; a store leaves its RAM bytes "
+            + "written, a load's register combines the RAM bytes with the completed ones (AArch64 with the MMU on)",
+            List.of("Split the access at the page boundary; do not report it as one full-width exit at its start or "
+                    + "at the end of RAM", "Write a store's RAM bytes; keep a load's RAM bytes and write the register "
+                    + "once, after the last piece, from all the bytes", "Only the piece's low width bytes of a "
+                    + "completion value count", "KVM x86-64: the emulator reads or writes the RAM page itself and "
+                    + "exits with mmio.len = bytes outside RAM; a length of 3, 5, 6 or 7 must be split into pieces")),
     /** Device memory alignment. */
     ALIGN_001("ALIGN-001", "With the MMU off every data access is to Device memory, so an unaligned load or store "
             + "takes an alignment fault at VBAR_EL1+0x200: ESR_EL1.EC = 0x25, DFSC = 0x21, WnR as the access, "

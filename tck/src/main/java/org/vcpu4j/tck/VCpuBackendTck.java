@@ -442,6 +442,24 @@ public abstract class VCpuBackendTck {
     }
 
     /**
+     * EXIT-005: a load or store that straddles the end of RAM does the RAM part and exits for the rest.
+     *
+     * <p>Draws {@code access}: the load or store (two bytes wide or more; its address is replaced);
+     * {@code inRam}: how many of its bytes lie in RAM (modulo {@code width - 1}, plus 1); {@code gprs}: the
+     * registers; {@code deviceValue}: what the pieces of a load are completed with; {@code ramFill}: what the
+     * last bytes of RAM hold.
+     */
+    @Test
+    @TckRule(Rule.EXIT_005)
+    public void exit005_accessStraddlingTheEndOfRamSplitsIntoRamAndMmio() {
+        verify(Rule.EXIT_005, () -> forAll(mmioCases().filter(c -> c.width().bytes() > 1),
+                Gen.integers().between(0, 6), gprValues(), Gen.longs(), Gen.longs())
+                .tries(configuredTries())
+                .check((access, inRam, gprs, deviceValue, ramFill) ->
+                        checks().exit005(access, inRam, gprs, deviceValue, ramFill)));
+    }
+
+    /**
      * ALIGN-001: an unaligned access with the MMU off is an alignment fault the guest takes.
      *
      * <p>Draws {@code access}: the load or store (two bytes wide or more); {@code skew}: how far from its

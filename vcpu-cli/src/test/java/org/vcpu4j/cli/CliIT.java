@@ -124,6 +124,27 @@ class CliIT {
                 String.join("\n", err));
     }
 
+    /**
+     * Issue 11, item 14: a store where the board has nothing takes an external abort to VBAR_EL1 = 0,
+     * where nothing is mapped either. The run stops once, and the line names what the guest took (its
+     * ESR class and fault, FAR, ELR and the vector), not only the fetch that followed.
+     */
+    @Test
+    void aGuestExceptionToAnEmptyVectorSaysWhichExceptionAndStopsOnce(@TempDir Path dir) throws Exception {
+        Path guest = dir.resolve("store-to-nothing.bin");
+        ByteBuffer code = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        code.putInt(0xD2A20001).putInt(0xF9000020).putInt(0x14000000); // x1 = 0x1000_0000; str x0, [x1]; b .
+        Files.write(guest, code.array());
+        Result r = vcpu("run", "--backend", "emulated", "--arch", "aarch64", "--stats", guest.toString());
+        assertEquals(1, r.code(), r.err());
+        List<String> lines = r.err().lines().filter(l -> l.startsWith("vcpu: ")).toList();
+        assertEquals(List.of("vcpu: the guest took a synchronous exception from the current EL with SP_ELx"
+                + " (data abort from the current EL: synchronous external abort, write, FAR_EL1 0x10000000)"
+                + " at ELR_EL1 0x40000004 to VBAR_EL1 + 0x200 = 0x200, where the board has neither RAM nor a device"),
+                lines, r.err());
+        assertTrue(r.err().contains("NestedPageFault=1"), r.err());
+    }
+
     @Test
     void tckPrintsOneLinePerRuleAndPassesOnTheEmulator() throws Exception {
         Result r = vcpu("tck", "--backend", "emulated", "--tries", "10");

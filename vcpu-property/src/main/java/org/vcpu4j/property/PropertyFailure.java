@@ -13,7 +13,9 @@ import java.util.List;
 public final class PropertyFailure extends AssertionError {
     private static final long serialVersionUID = 1L;
 
+    /** The seed of the run that failed. */
     private final long seed;
+    /** Which try failed first, from 1. */
     private final int tryNumber;
     private final transient List<Object> counterexample;
     private final transient List<Object> original;

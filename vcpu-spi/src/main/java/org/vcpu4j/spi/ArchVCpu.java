@@ -15,10 +15,18 @@ import org.vcpu4j.api.VCpuSetupConfig;
  */
 public interface ArchVCpu extends AutoCloseable {
 
-    /** @param guestAddress the entry point (axvcpu {@code set_entry}) */
+    /**
+     * Sets the guest address where the first {@link #run()} starts.
+     *
+     * @param guestAddress the entry point (axvcpu {@code set_entry})
+     */
     void setEntry(long guestAddress);
 
-    /** @param config the setup configuration, of the backend's ISA */
+    /**
+     * Applies the setup configuration (axvcpu {@code setup}) before the first run.
+     *
+     * @param config the setup configuration, of the backend's ISA
+     */
     void setup(VCpuSetupConfig config);
 
     /** Binds to the calling platform thread. */
@@ -35,12 +43,16 @@ public interface ArchVCpu extends AutoCloseable {
     VCpuExit run();
 
     /**
+     * Writes a general-purpose register.
+     *
      * @param index a checked register index (AArch64 0-30, x86-64 0-15)
      * @param value the value
      */
     void setGpr(int index, long value);
 
     /**
+     * Reads a general-purpose register.
+     *
      * @param index a checked register index (AArch64 0-30, x86-64 0-15)
      * @return the value
      */
@@ -66,7 +78,11 @@ public interface ArchVCpu extends AutoCloseable {
      */
     default void checkInterrupt(int intid) {}
 
-    /** @param value the hypercall return value (x0 / RAX) */
+    /**
+     * Sets the value a hypercall returns to the guest, before the next {@link #run()}.
+     *
+     * @param value the hypercall return value (x0 / RAX)
+     */
     void setReturnValue(long value);
 
     /**
@@ -109,7 +125,11 @@ public interface ArchVCpu extends AutoCloseable {
     /** {@return the whole architectural state} */
     RegisterState saveState();
 
-    /** @param state a state of the backend's ISA */
+    /**
+     * Replaces the whole architectural state.
+     *
+     * @param state a state of the backend's ISA
+     */
     void restoreState(RegisterState state);
 
     /** {@return the retired-instruction count, when the backend counts instructions} */
@@ -118,6 +138,8 @@ public interface ArchVCpu extends AutoCloseable {
     }
 
     /**
+     * Makes {@code run()} stop after a number of retired instructions.
+     *
      * @param limit the retired-instruction count at which {@code run()} returns {@code Interrupted}
      * @throws UnsupportedOperationException if the backend does not count instructions
      */

@@ -1,5 +1,5 @@
 /**
  * The emulated backend's provider, VM and vCPU glue: they adapt the SPI to the interpreter in
- * {@link org.vcpu4j.backend.emulated.cpu}. Internal: the module exports nothing.
+ * {@code org.vcpu4j.backend.emulated.cpu}. Internal: the module exports nothing.
  */
 package org.vcpu4j.backend.emulated;

@@ -80,6 +80,19 @@ final class KvmX86VCpu extends KvmVCpu {
     private long batchStep;
     /** For a REP INS batch: ES's base outside 64-bit mode (SDM Vol. 1 section 3.4.2), else 0. */
     private long batchSegmentBase;
+    /**
+     * An MMIO exit of 3, 5, 6 or 7 bytes (the part of an access past the end of a memslot: KVM's
+     * emulator_read_write does the page with memory itself and hands over the rest as one fragment of its
+     * length) is presented in QEMU's naturally aligned pieces, as the emulated backend does: its length, the
+     * bytes presented so far, the piece presented now, its address and direction, and the store's data or
+     * the load's gathered bytes. Active while {@link #splitLength} is above 0.
+     */
+    private int splitLength;
+    private int splitDone;
+    private int splitPiece;
+    private long splitAddress;
+    private boolean splitWrite;
+    private long splitData;
     /** How far RIP is presented past KVM's at the load awaiting its value, once decoded (-1: not yet). */
     private int pendingLoadLength = -1;
     private long entry;
@@ -150,6 +163,15 @@ final class KvmX86VCpu extends KvmVCpu {
     public VCpuExit run() {
         regsValid = false;
         pendingLoadLength = -1;
+        if (splitLength > 0) {
+            if (splitWrite) {
+                splitDone += splitPiece;
+            }
+            if (splitDone < splitLength) {
+                return splitPieceExit();
+            }
+            splitLength = 0;
+        }
         if (instructionPending && ioElement + 1 < ioCount && KvmRun.exit_reason(run) == KvmIoctls.KVM_EXIT_IO) {
             ioElement++; // the next element of the batch KVM handed over: KVM needs them all before it runs on
             return ioElementExit();
@@ -184,7 +206,7 @@ final class KvmX86VCpu extends KvmVCpu {
         int reason = KvmRun.exit_reason(run);
         return switch (reason) {
             case KvmIoctls.KVM_EXIT_IO -> decodeIo();
-            case KvmIoctls.KVM_EXIT_MMIO -> decodeMmio(w -> w);
+            case KvmIoctls.KVM_EXIT_MMIO -> decodeMmioInPieces();
             case KvmIoctls.KVM_EXIT_HLT -> HALT;
             case KvmIoctls.KVM_EXIT_IRQ_WINDOW_OPEN -> null;
             case KvmIoctls.KVM_EXIT_SHUTDOWN -> new VCpuExit.InternalError(reason,
@@ -195,6 +217,43 @@ final class KvmX86VCpu extends KvmVCpu {
             case KvmIoctls.KVM_EXIT_SYSTEM_EVENT -> systemEvent(KvmRun.system_event_type(run));
             default -> new VCpuExit.InternalError(reason, "unexpected " + KvmIoctls.exitName(reason));
         };
+    }
+
+    /**
+     * Decodes an MMIO exit; one of a length that is not a power of two starts the pieces ({@link
+     * #splitLength}), each of size lowest set bit of (bytes left | address | 8), low address first (QEMU
+     * accel/tcg/cputlb.c do_ld_mmio_beN / do_st_mmio_leN).
+     */
+    private VCpuExit decodeMmioInPieces() {
+        int len = KvmRun.mmio_len(run);
+        if (len < 1 || len > 8 || Integer.bitCount(len) == 1) {
+            return decodeMmio(w -> w);
+        }
+        instructionPending = true;
+        splitLength = len;
+        splitDone = 0;
+        splitAddress = KvmRun.mmio_phys_addr(run);
+        splitWrite = KvmRun.mmio_is_write(run) != 0;
+        splitData = splitWrite ? KvmRun.mmio_data(run) & (-1L >>> (64 - 8 * len)) : 0;
+        return splitPieceExit();
+    }
+
+    /** {@return the exit of the piece at {@link #splitDone}} */
+    private VCpuExit splitPieceExit() {
+        long address = splitAddress + splitDone;
+        splitPiece = Integer.lowestOneBit((splitLength - splitDone) | (int) address | 8);
+        AccessWidth width = AccessWidth.ofBytes(splitPiece);
+        instructionPending = true;
+        if (splitWrite) {
+            return new VCpuExit.MmioWrite(address, width, splitData >>> (8 * splitDone) & width.mask());
+        }
+        loadAwaitingValue = true;
+        return new VCpuExit.MmioRead(address, width, 0, width, false);
+    }
+
+    /** {@return whether a load's pieces are under way and not all completed} */
+    private boolean splitLoadUnfinished() {
+        return splitLength > 0 && !splitWrite;
     }
 
     private VCpuExit decodeIo() {
@@ -373,6 +432,12 @@ final class KvmX86VCpu extends KvmVCpu {
      * store exit stays: KVM has already written its registers back, and the store reaches the VMM.
      */
     private void prepareRegisterWrite(String operation) {
+        if (splitLoadUnfinished() && splitDone > 0 && loadAwaitingValue) {
+            // Between pieces of a load (the library sees no load pending): KVM would lose a register written
+            // before it retires the load, so the rest of the load is dropped as by a restore of the state the
+            // user sees (RIP past the load, its register unchanged), and the write applies to that.
+            restoreState(saveState());
+        }
         checkNoLoadAwaitingValue(operation);
         loadRegs();
         if (deferredExit && pendingExitIsLoad()) {
@@ -401,6 +466,7 @@ final class KvmX86VCpu extends KvmVCpu {
      */
     private void abandonPendingExit() {
         boolean batch = ioCount > 1;
+        splitLength = 0;
         instructionPending = false;
         loadAwaitingValue = false;
         deferredExit = false;
@@ -562,8 +628,19 @@ final class KvmX86VCpu extends KvmVCpu {
 
     @Override
     public void completeMmioRead(VCpuExit.MmioRead exit, long value) {
+        if (splitLoadUnfinished()) {
+            splitData |= (value & exit.width().mask()) << (8 * splitDone);
+            splitDone += splitPiece;
+            if (splitDone < splitLength) {
+                return; // KVM gets the bytes once all pieces are in; until then the load still awaits them
+            }
+            splitLength = 0;
+            value = splitData;
+        } else {
+            value &= exit.width().mask();
+        }
         // linux/kvm.h kvm_run.mmio.data: the bytes a load of len bytes would read (little-endian on x86).
-        KvmRun.mmio_data(run, value & exit.width().mask());
+        KvmRun.mmio_data(run, value);
         loadAwaitingValue = false;
     }
 
@@ -617,6 +694,7 @@ final class KvmX86VCpu extends KvmVCpu {
     @Override
     public void restoreState(RegisterState state) {
         X86_64State s = (X86_64State) state;
+        splitLength = 0; // the rest of a split access belongs to the replaced instruction
         if (instructionPending || deferredExit) {
             // A restored state replaces the interrupted instruction (and drops an uncompleted load's value, as
             // the library's wrapper does): nothing of it may run after the restore.

@@ -167,6 +167,32 @@ enum Bug {
             return delegate.run();
         }
     }),
+    /**
+     * The part of a load outside RAM is reported as one exit of the register's width at the end of RAM (what
+     * the emulator did before issue 11 item 6): a load exit at a page boundary narrower than its register
+     * claims the register's width.
+     */
+    EDGE_OF_RAM_LOAD_FULL_WIDTH(Rule.EXIT_005, cpu -> new DelegatingVCpu(cpu) {
+        private VCpuExit.MmioRead real;
+
+        @Override
+        public VCpuExit run() {
+            VCpuExit exit = delegate.run();
+            if (exit instanceof VCpuExit.MmioRead r && (r.address() & 0xFFF) == 0
+                    && r.width().bytes() < r.registerWidth().bytes()) {
+                real = r;
+                return new VCpuExit.MmioRead(r.address(), r.registerWidth(), r.register(), r.registerWidth(),
+                        r.signExtend());
+            }
+            real = null;
+            return exit;
+        }
+
+        @Override
+        public void completeMmioRead(VCpuExit.MmioRead exit, long value) {
+            delegate.completeMmioRead(real != null ? real : exit, value);
+        }
+    }),
     /** The hypercall arguments are read one register too far (x2..x7). */
     HYPERCALL_ARGUMENTS_SHIFTED(Rule.HVC_001, cpu -> new DelegatingVCpu(cpu) {
         @Override

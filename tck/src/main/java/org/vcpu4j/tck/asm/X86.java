@@ -45,22 +45,22 @@ public final class X86 {
         return this;
     }
 
-    /** @return this builder, with HLT (Vol. 2A 3.3 "HLT": F4) appended */
+    /** {@return this builder, with HLT (Vol. 2A 3.3 "HLT": F4) appended} */
     public X86 hlt() {
         return emit(0xF4);
     }
 
-    /** @return this builder, with {@code jmp $} (Vol. 2A "JMP": EB cb, rel8 = -2) appended */
+    /** {@return this builder, with {@code jmp $} (Vol. 2A "JMP": EB cb, rel8 = -2) appended} */
     public X86 jmpSelf() {
         return emit(0xEB, 0xFE);
     }
 
-    /** @return this builder, with STI (Vol. 2B "STI": FB) appended */
+    /** {@return this builder, with STI (Vol. 2B "STI": FB) appended} */
     public X86 sti() {
         return emit(0xFB);
     }
 
-    /** @return this builder, with NOP (Vol. 2B "NOP": 90) appended */
+    /** {@return this builder, with NOP (Vol. 2B "NOP": 90) appended} */
     public X86 nop() {
         return emit(0x90);
     }

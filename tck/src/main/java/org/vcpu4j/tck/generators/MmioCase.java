@@ -1,5 +1,6 @@
 package org.vcpu4j.tck.generators;
 
+import org.vcpu4j.api.AccessWidth;
 import org.vcpu4j.property.Gen;
 import org.vcpu4j.tck.asm.A64LoadStore;
 import org.vcpu4j.tck.asm.X86MemAccess;
@@ -12,6 +13,9 @@ public sealed interface MmioCase permits MmioCase.A64, MmioCase.X86 {
 
     /** {@return whether the access is a load} */
     boolean isLoad();
+
+    /** {@return how many bytes the access moves} */
+    AccessWidth width();
 
     /**
      * An AArch64 load or store; the base register will hold {@code address - offset}.
@@ -34,6 +38,11 @@ public sealed interface MmioCase permits MmioCase.A64, MmioCase.X86 {
         }
 
         @Override
+        public AccessWidth width() {
+            return access.width();
+        }
+
+        @Override
         public String toString() {
             return access.assembly() + String.format(" -> 0x%x", address);
         }
@@ -53,6 +62,11 @@ public sealed interface MmioCase permits MmioCase.A64, MmioCase.X86 {
         @Override
         public boolean isLoad() {
             return !access.store();
+        }
+
+        @Override
+        public AccessWidth width() {
+            return access.memoryWidth();
         }
 
         @Override

@@ -15,13 +15,15 @@ import org.vcpu4j.tck.asm.A64;
 
 /**
  * The AArch64 layout, QEMU virt style: 2 MiB of RAM at 0x4000_0000; vectors at +0x800 (VBAR_EL1 needs
- * 2 KiB alignment), code at +0x1000, data at +0x10_0000; MMIO anywhere in [0x0900_0000, 0x3FFF_0000).
+ * 2 KiB alignment), code at +0x1000, data at +0x10_0000, a translation table at +0x18_0000; MMIO anywhere in [0x0900_0000, 0x3FFF_0000).
  */
 public final class A64Kit implements IsaKit {
     /** RAM base. */
     public static final long RAM = 0x4000_0000L;
     /** The vector table (VBAR_EL1). */
     public static final long VECTORS = RAM + 0x800;
+    /** A level-1 translation table for the rules that run with the MMU on (EXIT-005). */
+    public static final long IDENTITY_L1 = RAM + 0x18_0000;
 
     @Override
     public GuestIsa isa() {

@@ -35,6 +35,7 @@ import org.vcpu4j.tck.asm.A64;
 import org.vcpu4j.tck.asm.A64LoadStore;
 import org.vcpu4j.tck.asm.A64SysReg;
 import org.vcpu4j.tck.asm.X86;
+import org.vcpu4j.tck.asm.X86MemAccess;
 import org.vcpu4j.tck.asm.X86PortAccess;
 
 /**
@@ -437,6 +438,143 @@ public final class RuleChecks {
             List<String> problems = dataAbortProblems(h, 0x10, "synchronous external abort", c.isLoad(), a.address());
             check(problems.isEmpty(), "EXIT-004: " + c + " answered with an external abort: " + problems);
         }
+    }
+
+    /**
+     * EXIT-005: an access of {@code c}'s instruction and width that starts {@code inRam} bytes before the end
+     * of RAM, so that the rest of it falls where nothing is mapped.
+     *
+     * <p>The oracle is QEMU TCG (accel/tcg/cputlb.c: mmu_lookup splits a page-crossing access into its two
+     * page parts, the RAM part goes to RAM, the rest to the bus through do_ld_mmio_beN / do_st_mmio_leN in
+     * pieces of the lowest set bit of {@code remaining | address | 8}), and on x86-64 KVM's emulator
+     * (arch/x86/kvm/x86.c, emulator_read_write: the page part with a memslot is read or written at once,
+     * the other becomes one KVM_EXIT_MMIO fragment of its length). AArch64 runs with the MMU on and RAM
+     * Normal memory: with the MMU off every access is Device memory and an unaligned one is an alignment
+     * fault (ALIGN-001), while an aligned single register never crosses a page.
+     *
+     * @param c the instruction (its address is not used)
+     * @param inRam how many of its bytes are in RAM, taken modulo {@code width - 1}, plus 1
+     * @param gprs the registers
+     * @param deviceValue the value the pieces of a load are completed with (rotated per piece)
+     * @param ramFill what the last 16 bytes of RAM hold before the access
+     */
+    public void exit005(MmioCase c, int inRam, List<Long> gprs, long deviceValue, long ramFill) {
+        int width = c.width().bytes();
+        int k = 1 + Math.floorMod(inRam, width - 1);
+        long end = kit.ramBase() + kit.ramSize();
+        long address = end - k;
+        byte[] insn;
+        String what;
+        MmioCase.X86 x86 = null;
+        switch (c) {
+            case MmioCase.A64 a -> {
+                insn = A64.toBytes(a.access().encode());
+                what = a.access().assembly() + String.format(" -> 0x%x (%d of %d bytes in RAM, MMU on)", address, k, width);
+            }
+            case MmioCase.X86 x -> {
+                X86MemAccess mv = x.access();
+                x86 = new MmioCase.X86(new X86MemAccess(mv.kind(), mv.store(), mv.memoryWidth(), mv.registerWidth(),
+                        mv.reg(), address));
+                insn = x86.access().encode();
+                what = x86 + String.format(" (%d of %d bytes in RAM)", k, width);
+            }
+        }
+        long fillHigh = ~ramFill;
+        try (Machine m = Machine.start(hv, kit, concat(insn, kit.halt()), Set.of())) {
+            m.write(end - 16, concat(longBytes(ramFill), longBytes(fillHigh)));
+            RegisterState before = kit.withGprs(m.baseline(), gprs, kit.codeAddress());
+            if (c instanceof MmioCase.A64 a) {
+                before = identityMmuOn(m, kit.withGpr(before, a.access().rn(), address - a.access().offset()));
+            }
+            m.cpu().restoreState(before);
+            int reg = destination(x86 != null ? x86 : c);
+            long storeValue = c.isLoad() || reg == 31 ? 0 : kit.gpr(before, reg) & c.width().mask();
+            int rest = width - k;
+            long gathered = 0;
+            List<VCpuExit> seen = new ArrayList<>();
+            for (int done = 0, i = 0; done < rest; i++) {
+                long at = end + done;
+                int piece = Integer.lowestOneBit((rest - done) | (int) at | 8);
+                AccessWidth pieceWidth = AccessWidth.ofBytes(piece);
+                VCpuExit exit = m.run();
+                seen.add(exit);
+                boolean match;
+                String expected;
+                if (c.isLoad()) {
+                    match = exit instanceof VCpuExit.MmioRead r && r.address() == at && r.width() == pieceWidth;
+                    expected = String.format("MmioRead[address=0x%x, width=%s, ...]", at, pieceWidth);
+                } else {
+                    VCpuExit w = new VCpuExit.MmioWrite(at, pieceWidth, storeValue >>> (8 * (k + done)) & pieceWidth.mask());
+                    match = w.equals(exit);
+                    expected = w.toString();
+                }
+                check(match, "EXIT-005: " + what + ": the part outside RAM must exit in QEMU's aligned pieces; piece "
+                        + i + " should be " + expected + ", got " + exit + " (exits so far: " + seen + ") "
+                        + m.describeCpu());
+                if (c.isLoad()) {
+                    long v = Long.rotateLeft(deviceValue, 17 * i);
+                    m.cpu().completeMmioRead(v);
+                    gathered |= (v & pieceWidth.mask()) << (8 * done);
+                }
+                done += piece;
+            }
+            VCpuExit last = m.run();
+            if (!(last instanceof VCpuExit.Halt)) {
+                throw new AssertionError("EXIT-005: " + what + ": after the exits " + seen + " for the bytes outside "
+                        + "RAM the guest must run on to its halt, but run() returned " + last + " " + m.describeCpu());
+            }
+            List<String> problems = new ArrayList<>();
+            long ramBytes = fillHigh >>> (8 * (8 - k));
+            long expectedHigh = fillHigh;
+            if (!c.isLoad()) {
+                long keep = -1L >>> (8 * k);
+                expectedHigh = fillHigh & keep | storeValue << (8 * (8 - k));
+            }
+            if (m.readLong(end - 16) != ramFill || m.readLong(end - 8) != expectedHigh) {
+                problems.add(String.format("the last 16 bytes of RAM hold 0x%016x 0x%016x, expected 0x%016x 0x%016x "
+                        + "(were 0x%016x 0x%016x; %s)", m.readLong(end - 16), m.readLong(end - 8), ramFill,
+                        expectedHigh, ramFill, fillHigh, c.isLoad() ? "a load changes no memory"
+                                : "a store writes its low " + k + " bytes into RAM"));
+            }
+            RegisterState after = m.cpu().saveState();
+            RegisterState expectedAfter = kit.withPc(before, kit.codeAddress() + insn.length + kit.halt().length);
+            long combined = ramBytes | (k == 8 ? 0 : gathered << (8 * k));
+            if (c.isLoad() && reg != 31) {
+                expectedAfter = kit.withGpr(expectedAfter, reg, loadResult(x86 != null ? x86 : c,
+                        kit.gpr(before, reg), combined));
+            }
+            List<String> diff = kit.differences(expectedAfter, after);
+            if (!diff.isEmpty()) {
+                problems.add((c.isLoad() ? String.format("the load combines RAM bytes 0x%x with completed bytes 0x%x "
+                        + "into 0x%x; ", ramBytes, gathered, combined) : "") + "the state after the halt differs "
+                        + "(expected != actual): " + diff);
+            }
+            check(problems.isEmpty(), "EXIT-005: " + what + (c.isLoad() ? String.format(", pieces completed from 0x%x",
+                    deviceValue) : "") + ": " + problems);
+        }
+    }
+
+    /**
+     * {@return {@code s} with the MMU on: RAM's gigabyte mapped onto itself as one Normal write-back block
+     * (Arm ARM D8.3: block descriptor at level 1, AF, AttrIndx 1; MAIR_EL1 attribute 1 = 0xFF) from the
+     * level-1 table at {@link A64Kit#IDENTITY_L1}; TCR_EL1.T0SZ = 25 so that a walk starts at level 1,
+     * TG0 = 4 KiB, IPS = 40 bits}
+     */
+    private static RegisterState identityMmuOn(Machine m, RegisterState s) {
+        m.write(A64Kit.IDENTITY_L1 + 8 * (A64Kit.RAM >>> 30), longBytes(A64Kit.RAM | 1L << 10 | 1L << 2 | 1));
+        Aarch64State a = (Aarch64State) s;
+        long tcr = 25 | 25L << 16 | 2L << 30 | 2L << 32; // T0SZ, T1SZ, TG1 4 KiB, IPS 40 bits
+        return a.toBuilder().sys(SystemRegister.SCTLR_EL1, a.sys(SystemRegister.SCTLR_EL1) | 1)
+                .sys(SystemRegister.TCR_EL1, tcr).sys(SystemRegister.TTBR0_EL1, A64Kit.IDENTITY_L1)
+                .sys(SystemRegister.MAIR_EL1, 0xFFL << 8).build();
+    }
+
+    private static byte[] longBytes(long v) {
+        byte[] b = new byte[8];
+        for (int i = 0; i < 8; i++) {
+            b[i] = (byte) (v >>> (8 * i));
+        }
+        return b;
     }
 
     /**

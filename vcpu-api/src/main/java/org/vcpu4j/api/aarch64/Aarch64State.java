@@ -322,19 +322,34 @@ public final class Aarch64State implements RegisterState {
             return n == 31 ? 0 : x[n];
         }
 
-        /** @param value SP_EL0 @return this builder */
+        /**
+         * Sets SP_EL0.
+         *
+         * @param value SP_EL0
+         * @return this builder
+         */
         public Builder spEl0(long value) {
             spEl0 = value;
             return this;
         }
 
-        /** @param value SP_EL1 @return this builder */
+        /**
+         * Sets SP_EL1.
+         *
+         * @param value SP_EL1
+         * @return this builder
+         */
         public Builder spEl1(long value) {
             spEl1 = value;
             return this;
         }
 
-        /** @param value the program counter @return this builder */
+        /**
+         * Sets the program counter.
+         *
+         * @param value the program counter
+         * @return this builder
+         */
         public Builder pc(long value) {
             pc = value;
             return this;
@@ -345,7 +360,12 @@ public final class Aarch64State implements RegisterState {
             return pc;
         }
 
-        /** @param value PSTATE in SPSR format @return this builder */
+        /**
+         * Sets PSTATE in SPSR format.
+         *
+         * @param value PSTATE in SPSR format
+         * @return this builder
+         */
         public Builder pstate(long value) {
             pstate = value;
             return this;
@@ -356,13 +376,23 @@ public final class Aarch64State implements RegisterState {
             return pstate;
         }
 
-        /** @param value ELR_EL1 @return this builder */
+        /**
+         * Sets ELR_EL1.
+         *
+         * @param value ELR_EL1
+         * @return this builder
+         */
         public Builder elrEl1(long value) {
             elrEl1 = value;
             return this;
         }
 
-        /** @param value SPSR_EL1 @return this builder */
+        /**
+         * Sets SPSR_EL1.
+         *
+         * @param value SPSR_EL1
+         * @return this builder
+         */
         public Builder spsrEl1(long value) {
             spsrEl1 = value;
             return this;
@@ -382,13 +412,23 @@ public final class Aarch64State implements RegisterState {
             return this;
         }
 
-        /** @param value FPCR @return this builder */
+        /**
+         * Sets FPCR.
+         *
+         * @param value FPCR
+         * @return this builder
+         */
         public Builder fpcr(long value) {
             fpcr = value;
             return this;
         }
 
-        /** @param value FPSR @return this builder */
+        /**
+         * Sets FPSR.
+         *
+         * @param value FPSR
+         * @return this builder
+         */
         public Builder fpsr(long value) {
             fpsr = value;
             return this;

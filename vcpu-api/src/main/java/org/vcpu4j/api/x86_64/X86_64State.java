@@ -253,13 +253,23 @@ public final class X86_64State implements RegisterState {
             return this;
         }
 
-        /** @param value RIP @return this builder */
+        /**
+         * Sets RIP.
+         *
+         * @param value RIP
+         * @return this builder
+         */
         public Builder rip(long value) {
             rip = value;
             return this;
         }
 
-        /** @param value RFLAGS @return this builder */
+        /**
+         * Sets RFLAGS.
+         *
+         * @param value RFLAGS
+         * @return this builder
+         */
         public Builder rflags(long value) {
             rflags = value;
             return this;
@@ -277,49 +287,89 @@ public final class X86_64State implements RegisterState {
             return this;
         }
 
-        /** @param value GDTR @return this builder */
+        /**
+         * Sets GDTR.
+         *
+         * @param value GDTR
+         * @return this builder
+         */
         public Builder gdt(DescriptorTable value) {
             gdt = Objects.requireNonNull(value);
             return this;
         }
 
-        /** @param value IDTR @return this builder */
+        /**
+         * Sets IDTR.
+         *
+         * @param value IDTR
+         * @return this builder
+         */
         public Builder idt(DescriptorTable value) {
             idt = Objects.requireNonNull(value);
             return this;
         }
 
-        /** @param value CR0 @return this builder */
+        /**
+         * Sets CR0.
+         *
+         * @param value CR0
+         * @return this builder
+         */
         public Builder cr0(long value) {
             cr0 = value;
             return this;
         }
 
-        /** @param value CR2 @return this builder */
+        /**
+         * Sets CR2.
+         *
+         * @param value CR2
+         * @return this builder
+         */
         public Builder cr2(long value) {
             cr2 = value;
             return this;
         }
 
-        /** @param value CR3 @return this builder */
+        /**
+         * Sets CR3.
+         *
+         * @param value CR3
+         * @return this builder
+         */
         public Builder cr3(long value) {
             cr3 = value;
             return this;
         }
 
-        /** @param value CR4 @return this builder */
+        /**
+         * Sets CR4.
+         *
+         * @param value CR4
+         * @return this builder
+         */
         public Builder cr4(long value) {
             cr4 = value;
             return this;
         }
 
-        /** @param value CR8 @return this builder */
+        /**
+         * Sets CR8.
+         *
+         * @param value CR8
+         * @return this builder
+         */
         public Builder cr8(long value) {
             cr8 = value;
             return this;
         }
 
-        /** @param value EFER @return this builder */
+        /**
+         * Sets EFER.
+         *
+         * @param value EFER
+         * @return this builder
+         */
         public Builder efer(long value) {
             efer = value;
             return this;

@@ -1,5 +1,6 @@
 package org.vcpu4j.cli.machine;
 
+import java.util.Optional;
 import org.vcpu4j.api.AccessKind;
 import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.api.InterruptControllerConfig;
@@ -9,6 +10,8 @@ import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.api.VirtualMachine;
 import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
 import org.vcpu4j.api.aarch64.Aarch64SetupConfig;
+import org.vcpu4j.api.aarch64.Aarch64State;
+import org.vcpu4j.spi.aarch64.ExceptionEntry;
 import org.vcpu4j.spi.aarch64.Psci;
 
 /**
@@ -97,15 +100,28 @@ public final class VirtMachine extends Machine {
             case VCpuExit.Halt h -> Outcome.CONTINUE;
             case VCpuExit.Nothing n -> Outcome.CONTINUE;
             case VCpuExit.ExternalInterrupt e -> Outcome.CONTINUE;
-            case VCpuExit.NestedPageFault f -> Outcome.failed(String.format(
-                    "the guest %s 0x%x, where the board has neither RAM nor a device%s",
-                    f.access() == AccessKind.EXECUTE ? "fetched an instruction from" : "accessed",
-                    f.address(), f.access() == AccessKind.EXECUTE ? "" : " (with no syndrome to emulate the access)"));
+            case VCpuExit.NestedPageFault f -> Outcome.failed(nothingThere(vcpu, f));
             case VCpuExit.InternalError e -> Outcome.failed("the guest stopped: " + e.description());
             case VCpuExit.FailEntry e -> Outcome.failed("the backend could not enter the guest (reason 0x"
                     + Long.toHexString(e.hardwareEntryFailureReason()) + ")");
             default -> unexpected(exit);
         };
+    }
+
+    /**
+     * Why the guest reached an address with nothing behind it. A fetch at one of the guest's own exception
+     * vectors means it took an exception there: the saved ESR_EL1, ELR_EL1 and FAR_EL1 say which, and that
+     * is what a person needs (the fetch is only its consequence).
+     */
+    private static String nothingThere(VCpu vcpu, VCpuExit.NestedPageFault f) {
+        String where = ", where the board has neither RAM nor a device";
+        if (f.access() != AccessKind.EXECUTE) {
+            return String.format("the guest accessed 0x%x%s (with no syndrome to emulate the access)", f.address(), where);
+        }
+        Optional<ExceptionEntry> entry = vcpu.saveState() instanceof Aarch64State state ? ExceptionEntry.at(state)
+                : Optional.empty();
+        return entry.map(e -> "the guest took " + e.describe() + where)
+                .orElseGet(() -> String.format("the guest fetched an instruction from 0x%x%s", f.address(), where));
     }
 
     /** PSCI calls that do not have an exit of their own (Arm DEN0022 §5). */

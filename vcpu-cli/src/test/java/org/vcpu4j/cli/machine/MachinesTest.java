@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.vcpu4j.api.AccessKind;
 import org.vcpu4j.api.AccessWidth;
 import org.vcpu4j.api.VCpuExit;
+import org.vcpu4j.api.aarch64.Aarch64State;
+import org.vcpu4j.api.aarch64.SystemRegister;
 import org.vcpu4j.api.x86_64.X86_64State;
 
 /** What the machine models answer to each exit. */
@@ -61,6 +63,18 @@ class MachinesTest {
         assertEquals(Outcome.EXIT_GUEST_ERROR, o.exitCode());
         assertTrue(o.reason().contains("0x1234"), o.reason());
         assertEquals(Outcome.EXIT_GUEST_ERROR, virt.handle(vcpu, new VCpuExit.SysRegRead(0x32F800, 0)).exitCode());
+    }
+
+    @Test
+    void virtNamesTheExceptionAGuestTookToAnEmptyVector() {
+        VirtMachine virt = new VirtMachine(console);
+        vcpu.state = Aarch64State.builder().pc(0x4000_0A00L).sys(SystemRegister.VBAR_EL1, 0x4000_0800L)
+                .sys(SystemRegister.ESR_EL1, 0x9600_0045L).sys(SystemRegister.FAR_EL1, 0x8000).elrEl1(0x4000_0010L).build();
+        Outcome o = virt.handle(vcpu, new VCpuExit.NestedPageFault(0x4000_0A00L, AccessKind.EXECUTE));
+        assertEquals(Outcome.EXIT_GUEST_ERROR, o.exitCode());
+        assertEquals("the guest took a synchronous exception from the current EL with SP_ELx (data abort from the"
+                + " current EL: translation fault, level 1, write, FAR_EL1 0x8000) at ELR_EL1 0x40000010 to VBAR_EL1"
+                + " + 0x200 = 0x40000a00, where the board has neither RAM nor a device", o.reason());
     }
 
     @Test
