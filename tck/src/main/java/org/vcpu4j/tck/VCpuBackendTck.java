@@ -62,7 +62,7 @@ public abstract class VCpuBackendTck {
     /** The tries per random property when {@value #TRIES_PROPERTY} is not set. */
     public static final int DEFAULT_TRIES = 100;
     /** At most this many tries for an interrupt rule: each waits for a quiet period in WFI/HLT. */
-    private static final int INTERRUPT_TRIES = 10;
+    private static final int INTERRUPT_TRIES = 5;
 
     private Hypervisor hypervisor;
     private RuleChecks checks;

@@ -8,7 +8,7 @@ import java.util.TreeMap;
 /**
  * The VM-level state of an interrupt controller as a value. For a GICv3 it is what KVM's
  * {@code KVM_DEV_ARM_VGIC_GRP_DIST_REGS} and {@code KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO} carry: the
- * distributor registers by their offset in the distributor frame (GICD_IROUTER<n> as one 64-bit value),
+ * distributor registers by their offset in the distributor frame (GICD_IROUTER&lt;n&gt; as one 64-bit value),
  * and the level of each input line. The per-vCPU part (redistributor, CPU interface, timer) travels in
  * the vCPU's {@link VCpu#saveState}.
  *

@@ -29,7 +29,7 @@ public final class InterruptChecks {
     /** How long a run may take to deliver an interrupt that is due. */
     static final long LIVENESS_MILLIS = 5_000;
     /** How long a guest sits in WFI/HLT to show that nothing is delivered. */
-    static final long QUIET_MILLIS = 100;
+    static final long QUIET_MILLIS = 50;
     /** X0 of the guest's "ready" and loop hypercalls (no INTID is this large). */
     static final int READY = 0xAAA;
     /** How many loop exits may pass before an unmasked pending interrupt is taken (hardware latency). */
