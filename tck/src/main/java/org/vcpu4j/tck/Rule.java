@@ -154,6 +154,23 @@ public enum Rule {
                     + "CTL changes and at the deadline while the vCPU sleeps in WFI",
                     "CNTV_CVAL_EL0 and CNTV_CTL_EL0 written by the guest are the ones the timer compares (no stale "
                     + "copy after an exit)", "KVM: the in-kernel arch timer with the vGIC")),
+    /** Interrupt-controller and timer state in a snapshot. */
+    INT_004("INT-004", "A snapshot taken mid-flight (interruptController().saveState() and the vCPU's saveState() "
+            + "with an SPI held high and pending, the virtual timer armed, IRQs masked) restored into a fresh VM "
+            + "goes on as the original: the SPI is taken, again after its EOI while its line is high, and the "
+            + "timer fires after it is lowered (AArch64)",
+            List.of("The VM-level state carries the distributor registers and every input line's level",
+                    "The vCPU's state carries its redistributor (pending, enabled, priorities) and CPU interface",
+                    "CNTV_CTL_EL0, CNTV_CVAL_EL0 and the virtual count are restored before the guest runs")),
+    /** SGIs and SPI routing between vCPUs. */
+    INT_005("INT-005", "An SGI that vCPU 0 writes to ICC_SGI1R_EL1 for affinity 0.0.0.1 reaches vCPU 1's handler "
+            + "without an exit on vCPU 0, and an SPI routed by GICD_IROUTER to affinity 0.0.0.1 is taken by "
+            + "vCPU 1 and not by vCPU 0 (AArch64, two vCPUs on their own threads)",
+            List.of("The redistributor of each vCPU is the one at RD_base + 128 KiB x its index, with its vCPU's "
+            + "MPIDR affinity (GICR_TYPER)",
+                    "ICC_SGI1R_EL1 writes go to the GIC (not a SendIpi exit) when the VM has an interrupt "
+            + "controller, and wake the target's WFI",
+                    "An SPI is delivered to the PE whose affinity GICD_IROUTER names (GICv3 4.5)")),
     /** Kick. */
     KICK_001("KICK-001", "requestExit() from another thread makes a spinning guest's run() return Interrupted, "
             + "with the PC at the spin loop",
@@ -218,7 +235,8 @@ public enum Rule {
             case HVC_001, HVC_002 -> EnumSet.of(Capability.HYPERCALLS);
             case IRQ_001 -> EnumSet.of(Capability.INTERRUPTS);
             case INT_001 -> EnumSet.of(Capability.INTERRUPT_CONTROLLER);
-            case INT_002, INT_003 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.INTERRUPT_CONTROLLER);
+            case INT_002, INT_003, INT_004 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.INTERRUPT_CONTROLLER);
+            case INT_005 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.INTERRUPT_CONTROLLER, Capability.SMP);
             case RES_001 -> EnumSet.of(Capability.FD_COUNT);
             case RES_002 -> EnumSet.of(Capability.SMP);
             default -> EnumSet.noneOf(Capability.class);

@@ -650,6 +650,36 @@ public abstract class VCpuBackendTck {
                 .check(delay -> interruptChecks().int003(delay)));
     }
 
+    /**
+     * INT-004: interrupt-controller and timer state survive saveState/restoreState into a fresh VM (AArch64).
+     *
+     * <p>Draws {@code spi}: the SPI held high; {@code delayTicks}: how far ahead the timer is armed.
+     */
+    @Test
+    @TckRule(Rule.INT_004)
+    public void int004_interruptAndTimerStateSurviveASnapshotMidFlight() {
+        InterruptControllerConfig config = IsaKit.of(guestIsa()).interruptController();
+        verify(Rule.INT_004, () -> forAll(Gen.integers().between(config.firstLine(), config.lineLimit() - 1),
+                Gen.longs().between(0, 625_000))
+                .tries(Math.min(configuredTries(), INTERRUPT_TRIES))
+                .check((spi, delay) -> interruptChecks().int004(spi, delay)));
+    }
+
+    /**
+     * INT-005: an SGI from vCPU 0 reaches vCPU 1; an SPI routed to vCPU 1's affinity is taken there only.
+     *
+     * <p>Draws {@code sgi}: 0-15; {@code spi}: an SPI of the GICv3.
+     */
+    @Test
+    @TckRule(Rule.INT_005)
+    public void int005_sgisAndRoutedSpisReachTheVCpuTheyTarget() {
+        InterruptControllerConfig config = IsaKit.of(guestIsa()).interruptController();
+        verify(Rule.INT_005, () -> forAll(Gen.integers().between(0, 15),
+                Gen.integers().between(config.firstLine(), config.lineLimit() - 1))
+                .tries(Math.min(configuredTries(), INTERRUPT_TRIES))
+                .check((sgi, spi) -> interruptChecks().int005(sgi, spi)));
+    }
+
     /** KICK-001: requestExit from another thread ends a spinning guest's run. */
     @Test
     @TckRule(Rule.KICK_001)

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.vcpu4j.api.AccessWidth;
+import org.vcpu4j.api.InterruptControllerState;
+import org.vcpu4j.api.VCpuCreateConfig;
+import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.api.aarch64.Aarch64State;
@@ -137,6 +140,30 @@ enum Bug {
         }
     }),
     /**
+     * The backend numbers affinities its own way: vCPU 0 gets the MPIDR asked for vCPU 1 and the other way
+     * round, so the GIC routes an SPI or SGI for affinity 0.0.0.1 to the wrong vCPU.
+     */
+    AFFINITIES_SWAPPED(Rule.INT_005, UnaryOperator.identity(), -1, UnaryOperator.identity(),
+            config -> config instanceof Aarch64CreateConfig a && a.mpidr() <= 1
+                    ? new Aarch64CreateConfig(a.mpidr() ^ 1, a.dtbAddress()) : config),
+    /** The interrupt controller's restoreState keeps the fresh VM's distributor (a snapshot loses pending SPIs). */
+    CONTROLLER_STATE_NOT_RESTORED(Rule.INT_004, UnaryOperator.identity(), -1, controller -> new InterruptControllerBackend() {
+        @Override
+        public void setLevel(int line, boolean high) {
+            controller.setLevel(line, high);
+        }
+
+        @Override
+        public InterruptControllerState saveState() {
+            return controller.saveState();
+        }
+
+        @Override
+        public void restoreState(InterruptControllerState state) {
+            // dropped
+        }
+    }),
+    /**
      * The GIC CPU interface's priority mask is not the guest's after an exit: the backend enters the guest
      * with a stale shadow ICC_PMR_EL1 of 0xff (wide open).
      */
@@ -233,6 +260,7 @@ enum Bug {
     private final UnaryOperator<ArchVCpu> wrapper;
     private final int realVCpuIdLimit;
     private final UnaryOperator<InterruptControllerBackend> controllerWrapper;
+    private final UnaryOperator<VCpuCreateConfig> configMapper;
 
     Bug(Rule rule, UnaryOperator<ArchVCpu> wrapper) {
         this(rule, wrapper, -1);
@@ -244,10 +272,21 @@ enum Bug {
 
     Bug(Rule rule, UnaryOperator<ArchVCpu> wrapper, int realVCpuIdLimit,
             UnaryOperator<InterruptControllerBackend> controllerWrapper) {
+        this(rule, wrapper, realVCpuIdLimit, controllerWrapper, UnaryOperator.identity());
+    }
+
+    Bug(Rule rule, UnaryOperator<ArchVCpu> wrapper, int realVCpuIdLimit,
+            UnaryOperator<InterruptControllerBackend> controllerWrapper, UnaryOperator<VCpuCreateConfig> configMapper) {
         this.rule = rule;
         this.wrapper = wrapper;
         this.realVCpuIdLimit = realVCpuIdLimit;
         this.controllerWrapper = controllerWrapper;
+        this.configMapper = configMapper;
+    }
+
+    /** {@return what the broken VM makes of a vCPU's create config before the real backend sees it} */
+    UnaryOperator<VCpuCreateConfig> configMapper() {
+        return configMapper;
     }
 
     /** {@return the wrapper that puts the bug into a VM's interrupt controller (identity for most bugs)} */

@@ -24,6 +24,7 @@ final class DelegatingProvider implements VCpuBackendProvider {
     private final UnaryOperator<ArchVCpu> vcpuWrapper;
     private int realVCpuIdLimit = -1;
     private UnaryOperator<InterruptControllerBackend> controllerWrapper = UnaryOperator.identity();
+    private UnaryOperator<VCpuCreateConfig> configMapper = UnaryOperator.identity();
 
     DelegatingProvider(VCpuBackendProvider delegate, String id, UnaryOperator<ArchVCpu> vcpuWrapper) {
         this(delegate, id, null, vcpuWrapper);
@@ -46,6 +47,12 @@ final class DelegatingProvider implements VCpuBackendProvider {
     /** {@return this provider, whose VMs' interrupt controllers carry a bug through {@code wrapper}} */
     DelegatingProvider wrappingInterruptControllers(UnaryOperator<InterruptControllerBackend> wrapper) {
         controllerWrapper = wrapper;
+        return this;
+    }
+
+    /** {@return this provider, whose VMs hand {@code mapper}'s version of each create config to the backend} */
+    DelegatingProvider mappingCreateConfigs(UnaryOperator<VCpuCreateConfig> mapper) {
+        configMapper = mapper;
         return this;
     }
 
@@ -133,7 +140,7 @@ final class DelegatingProvider implements VCpuBackendProvider {
                 throw new IllegalStateException("KVM_CREATE_VCPU failed: EINVAL (simulated: ids above "
                         + realVCpuIdLimit + ")");
             }
-            return vcpuWrapper.apply(vm.createVCpu(vcpuId, config));
+            return vcpuWrapper.apply(vm.createVCpu(vcpuId, configMapper.apply(config)));
         }
 
         @Override

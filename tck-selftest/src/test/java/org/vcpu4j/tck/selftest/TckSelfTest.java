@@ -61,7 +61,7 @@ class TckSelfTest {
     void everyBrokenBackendIsCaughtByTheRuleMeantForIt(Bug bug) {
         Map<String, String> failed = failures(launch(new DelegatingProvider(emulated(),
                 "emulated-" + bug.name().toLowerCase(), bug.wrapper()).refusingVCpuIdsAbove(bug.realVCpuIdLimit())
-                .wrappingInterruptControllers(bug.controllerWrapper())));
+                .wrappingInterruptControllers(bug.controllerWrapper()).mappingCreateConfigs(bug.configMapper())));
         String method = methodOf(bug.rule());
         assertTrue(failed.containsKey(method), () -> bug + " must fail " + bug.rule().id() + " (" + method
                 + "), but the failures were " + failed.keySet());

@@ -22,6 +22,8 @@ final class GicGuest {
     static final A64SysReg EOIR1 = new A64SysReg(3, 0, 12, 12, 1);
     /** ICC_PMR_EL1: priority mask (12.2.19). */
     static final A64SysReg PMR = new A64SysReg(3, 0, 4, 6, 0);
+    /** ICC_SGI1R_EL1: generate a group 1 SGI (12.2.23). */
+    static final A64SysReg SGI1R = new A64SysReg(3, 0, 12, 11, 5);
     /** ICC_IGRPEN1_EL1: group 1 enable (12.2.16). */
     static final A64SysReg IGRPEN1 = new A64SysReg(3, 0, 12, 12, 7);
 
@@ -42,9 +44,33 @@ final class GicGuest {
         return A64.concat(
                 base(GICD), new int[] {A64.movz(X2, 0x12, 0), A64.strW(X2, X1, 0x0),
                     A64.ldrW(X2, X1, 0x0), A64.tbnzW(X2, 31, -4)},
-                base(GICR), new int[] {A64.strW(A64.ZR, X1, 0x14), A64.ldrW(X2, X1, 0x14), A64.tbnzW(X2, 2, -4)},
-                base(GICR_SGI), allOnes(), new int[] {A64.strW(X2, X1, 0x80),
+                enableRedistributor(0, pmr));
+    }
+
+    /**
+     * {@return redistributor {@code cpu} (the frames of QEMU virt's redistributor region are 128 KiB each, in
+     * vCPU order) awake with its SGIs and PPIs in group 1, and this PE's CPU interface as {@link #enable}
+     * leaves it}
+     *
+     * @param cpu the redistributor's index (the vCPU that runs the code)
+     * @param pmr the initial ICC_PMR_EL1
+     */
+    static int[] enableRedistributor(int cpu, int pmr) {
+        long rd = GICR + (long) cpu * InterruptControllerConfig.GicV3.REDISTRIBUTOR_SIZE;
+        return A64.concat(
+                base(rd), new int[] {A64.strW(A64.ZR, X1, 0x14), A64.ldrW(X2, X1, 0x14), A64.tbnzW(X2, 2, -4)},
+                base(rd + 0x1_0000), allOnes(), new int[] {A64.strW(X2, X1, 0x80),
                     A64.movz(X2, pmr, 0), PMR.msr(X2), A64.movz(X2, 1, 0), IGRPEN1.msr(X2), A64.isb()});
+    }
+
+    /**
+     * {@return GICD_IROUTER&lt;n&gt; of {@code spi} = affinity 0.0.0.{@code aff0} (Interrupt_Routing_Mode 0)}
+     *
+     * @param spi the SPI
+     * @param aff0 the target's Aff0
+     */
+    static int[] routeSpi(int spi, int aff0) {
+        return A64.concat(base(GICD), new int[] {A64.movz(X2, aff0, 0), A64.strX(X2, X1, 0x6000 + 8 * spi)});
     }
 
     /**
@@ -74,7 +100,19 @@ final class GicGuest {
      * @param priority 0..255
      */
     static int[] privateInterrupt(int intid, int priority) {
-        return A64.concat(base(GICR_SGI), new int[] {
+        return privateInterrupt(0, intid, priority);
+    }
+
+    /**
+     * {@return as {@link #privateInterrupt(int, int)}, on redistributor {@code cpu}}
+     *
+     * @param cpu the redistributor's index
+     * @param intid 0..31
+     * @param priority 0..255
+     */
+    static int[] privateInterrupt(int cpu, int intid, int priority) {
+        long sgiBase = GICR + (long) cpu * InterruptControllerConfig.GicV3.REDISTRIBUTOR_SIZE + 0x1_0000;
+        return A64.concat(base(sgiBase), new int[] {
             A64.movz(X2, priority, 0), A64.strB(X2, X1, 0x400 + intid),
             A64.movz(X2, 1 << intid & 0xFFFF, 0), A64.movk(X2, 1 << intid >>> 16, 1),
             A64.strW(X2, X1, 0x100)});

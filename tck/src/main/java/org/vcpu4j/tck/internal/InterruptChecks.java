@@ -7,6 +7,7 @@ import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.api.Hypervisor;
 import org.vcpu4j.api.InterruptController;
 import org.vcpu4j.api.VCpuExit;
+import org.vcpu4j.api.VirtualMachine;
 import org.vcpu4j.api.aarch64.Aarch64State;
 import org.vcpu4j.api.aarch64.SystemRegister;
 import org.vcpu4j.api.x86_64.X86_64State;
@@ -246,6 +247,207 @@ public final class InterruptChecks {
         }
     }
 
+    // ------------------------------------------------------------------ INT-004
+
+    /**
+     * INT-004 (AArch64): a snapshot taken mid-flight (an SPI pending and held high, the virtual timer armed,
+     * IRQs still masked by the guest) and restored into a fresh VM of the same configuration goes on as the
+     * original would: the SPI is taken first (higher priority), stays pending after its EOI while its
+     * restored line is high, and the restored timer fires after it is lowered.
+     *
+     * @param spi the SPI held high
+     * @param delayTicks the timer's compare value's distance from the count
+     */
+    public void int004(int spi, long delayTicks) {
+        A64SysReg cntvct = A64SysReg.of(SystemRegister.CNTVCT_EL0);
+        A64SysReg cval = A64SysReg.of(SystemRegister.CNTV_CVAL_EL0);
+        A64SysReg ctl = A64SysReg.of(SystemRegister.CNTV_CTL_EL0);
+        int[] main = A64.concat(GicGuest.enable(0xFF), GicGuest.spi(spi, 0x40), GicGuest.privateInterrupt(VTIMER_PPI, 0x80),
+                new int[] {cntvct.mrs(3), A64.addReg(1, 3, 20), cval.msr(1), A64.movz(2, 1, 0), ctl.msr(2), A64.isb()},
+                ready(), new int[] {A64.msrDaifClr(2), A64.wfi(), A64.b(-4)});
+        byte[] ram;
+        org.vcpu4j.api.InterruptControllerState controllerState;
+        org.vcpu4j.api.RegisterState cpuState;
+        long compare;
+        try (Machine a = Machine.startWithInterruptController(hv, kit, A64.toBytes(main))) {
+            installA64Handler(a, new int[] {cntvct.mrs(1)});
+            a.cpu().restoreState(kit.withGpr(a.cpu().saveState(), 20, delayTicks));
+            compare = expectReady(a, "INT-004").args().get(0);
+            a.interruptController().setIrqLevel(spi, true);
+            controllerState = a.interruptController().saveState();
+            cpuState = a.cpu().saveState();
+            ram = a.vm().memory().read(kit.ramBase(), (int) kit.ramSize());
+        }
+        String what = String.format("INT-004: the snapshot was taken with SPI %d (priority 0x40) held high and pending, "
+                + "the virtual timer armed at CNTV_CVAL_EL0 0x%x (PPI 27, priority 0x80) and IRQs masked; restored "
+                + "into a fresh VM", spi, compare);
+        try (Machine b = Machine.startWithInterruptController(hv, kit, new byte[0])) {
+            b.write(kit.ramBase(), ram);
+            b.interruptController().restoreState(controllerState);
+            b.cpu().restoreState(cpuState);
+            expectTaken(b, spi, what + ", the guest unmasks IRQs: SPI " + spi + " must come first");
+            expectTaken(b, spi, what + ": its restored line is still high, so after the EOI SPI " + spi + " comes again");
+            b.interruptController().setIrqLevel(spi, false);
+            VCpuExit fired = b.runKicked(LIVENESS_MILLIS);
+            check(fired instanceof VCpuExit.Hypercall h && h.number() == VTIMER_PPI
+                    && Long.compareUnsigned(h.args().get(0), compare) >= 0, what + ": SPI " + spi + " lowered, the "
+                    + "restored timer must fire PPI 27 at a count at or past its compare value, but the run returned "
+                    + fired + " " + b.describeCpu());
+        }
+    }
+
+    // ------------------------------------------------------------------ INT-005
+
+    /**
+     * INT-005 (AArch64, two vCPUs on their own threads): an SGI written by vCPU 0 to ICC_SGI1R_EL1 with
+     * vCPU 1's affinity reaches vCPU 1 (without a VMM exit on vCPU 0), and an SPI routed by GICD_IROUTER to
+     * affinity 0.0.0.1 is taken by vCPU 1 and not by vCPU 0.
+     *
+     * @param sgi the SGI, 0-15
+     * @param spi the SPI
+     */
+    public void int005(int sgi, int spi) {
+        long sgi1r = (long) sgi << 24 | 1L << 1; // INTID[27:24], Aff1..3 = 0, TargetList bit 1 = Aff0 1 (IHI 0069 12.2.23)
+        int[] cpu0 = A64.concat(GicGuest.enable(0xFF), GicGuest.spi(spi, 0x80), GicGuest.routeSpi(spi, 1), ready(),
+                new int[] {GicGuest.SGI1R.msr(0), A64.isb(), A64.msrDaifClr(2), A64.wfi(), A64.b(-4)});
+        int[] cpu1 = A64.concat(GicGuest.enableRedistributor(1, 0xFF), GicGuest.privateInterrupt(1, sgi, 0x80), ready(),
+                new int[] {A64.msrDaifClr(2), A64.wfi(), A64.b(-4)});
+        long entry1 = kit.codeAddress() + 0x800;
+        try (VirtualMachine vm = hv.createVirtualMachine();
+                CpuThread c0 = new CpuThread("vcpu4j-tck-int005-0");
+                CpuThread c1 = new CpuThread("vcpu4j-tck-int005-1")) {
+            vm.mapRam(kit.ramBase(), kit.ramSize());
+            InterruptController irq = vm.createInterruptController(kit.interruptController());
+            vm.memory().write(kit.codeAddress(), A64.toBytes(cpu0));
+            vm.memory().write(entry1, A64.toBytes(cpu1));
+            vm.memory().write(A64Kit.VECTORS + 0x280, A64.toBytes(handler(new int[0])));
+            c0.start(vm, kit, 0, kit.codeAddress());
+            c1.start(vm, kit, 1, entry1);
+            String what = String.format("INT-005: vCPU 0 configures the distributor with SPI %d routed to affinity "
+                    + "0.0.0.1, vCPU 1 enables SGI %d on its redistributor", spi, sgi);
+            check(isReady(c0.run(LIVENESS_MILLIS)) && isReady(c1.run(LIVENESS_MILLIS)), what
+                    + ": both must report that they are ready");
+            c0.cpu.setReturnValueLater(sgi1r);
+            VCpuExit quiet0 = c0.run(QUIET_MILLIS);
+            check(quiet0 instanceof VCpuExit.Interrupted, what + String.format(": vCPU 0 wrote ICC_SGI1R_EL1 = 0x%x "
+                    + "(SGI %d to affinity 0.0.0.1) and waits in WFI, so it must take nothing and make no exit, but its "
+                    + "run returned %s", sgi1r, sgi, quiet0));
+            VCpuExit sgiTaken = c1.run(LIVENESS_MILLIS);
+            check(sgiTaken instanceof VCpuExit.Hypercall h && h.number() == sgi, what + ": vCPU 0's SGI " + sgi
+                    + " must reach vCPU 1's handler, but vCPU 1's run returned " + sgiTaken);
+            irq.setIrqLevel(spi, true);
+            VCpuExit notHere = c0.run(QUIET_MILLIS);
+            check(notHere instanceof VCpuExit.Interrupted, what + ": SPI " + spi + " was raised and is routed to "
+                    + "vCPU 1, so vCPU 0 must stay in WFI, but its run returned " + notHere);
+            VCpuExit spiTaken = c1.run(LIVENESS_MILLIS);
+            check(spiTaken instanceof VCpuExit.Hypercall h && h.number() == spi, what + ": SPI " + spi + " was raised, "
+                    + "so vCPU 1's handler must take it, but vCPU 1's run returned " + spiTaken);
+        }
+    }
+
+    private static boolean isReady(VCpuExit exit) {
+        return exit instanceof VCpuExit.Hypercall h && h.number() == READY;
+    }
+
+    /**
+     * One vCPU bound to a thread of its own, run one {@code run()} at a time (each with a kick after a
+     * bound), as a VMM runs each vCPU on its own thread.
+     */
+    private static final class CpuThread implements AutoCloseable {
+        private final java.util.concurrent.ExecutorService thread;
+        private BoundCpu cpu;
+
+        CpuThread(String name) {
+            thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name(name).unstarted(r));
+        }
+
+        void start(VirtualMachine vm, IsaKit kit, int id, long entry) {
+            org.vcpu4j.api.VCpu vcpu = vm.createVCpu(id, kit.createConfig(id));
+            vcpu.setEntry(entry);
+            vcpu.setup(kit.setupConfig(java.util.Set.of()));
+            cpu = new BoundCpu(vcpu);
+            call(() -> {
+                vcpu.bind();
+                vcpu.restoreState(((Aarch64State) vcpu.saveState()).toBuilder()
+                        .sys(SystemRegister.VBAR_EL1, A64Kit.VECTORS).build());
+                return null;
+            });
+        }
+
+        VCpuExit run(long kickMillis) {
+            return call(() -> {
+                cpu.applyReturnValue();
+                java.util.concurrent.ScheduledFuture<?> kick = KICKER.schedule(cpu.vcpu::requestExit, kickMillis,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                try {
+                    return cpu.vcpu.run();
+                } finally {
+                    kick.cancel(false);
+                }
+            });
+        }
+
+        private <T> T call(java.util.concurrent.Callable<T> task) {
+            try {
+                return thread.submit(task).get(Machine.WATCHDOG_SECONDS * 2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw new AssertionError(e.getCause());
+            } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+                if (cpu != null) {
+                    cpu.vcpu.requestExit();
+                }
+                throw new AssertionError("a vCPU thread did not answer in time", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (cpu != null) {
+                cpu.vcpu.requestExit();
+                try {
+                    call(() -> {
+                        cpu.vcpu.unbind();
+                        return null;
+                    });
+                } catch (RuntimeException | AssertionError e) {
+                    // the VM's close closes the vCPU anyway
+                }
+            }
+            thread.shutdownNow();
+        }
+    }
+
+    /** A vCPU and the return value the next run gives its pending hypercall (set from the TCK's thread). */
+    private static final class BoundCpu {
+        final org.vcpu4j.api.VCpu vcpu;
+        private Long returnValue;
+
+        BoundCpu(org.vcpu4j.api.VCpu vcpu) {
+            this.vcpu = vcpu;
+        }
+
+        void setReturnValueLater(long value) {
+            returnValue = value;
+        }
+
+        void applyReturnValue() {
+            if (returnValue != null) {
+                vcpu.setReturnValue(returnValue);
+                returnValue = null;
+            }
+        }
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService KICKER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
+                    .name("vcpu4j-tck-kicker").unstarted(r));
+
     /** The virtual timer's PPI (Arm BSA / QEMU virt: INTID 27). */
     static final int VTIMER_PPI = 27;
 
@@ -257,11 +459,14 @@ public final class InterruptChecks {
      * ICC_EOIR1_EL1 = X19, X0 back, ERET. VBAR_EL1 is set in the vCPU's state.
      */
     private static void installA64Handler(Machine m, int[] report, int... beforeEoi) {
-        int[] handler = A64.concat(new int[] {GicGuest.IAR1.mrs(19), A64.movReg(21, 0), A64.movReg(0, 19)}, report,
-                new int[] {A64.hvc(0)}, beforeEoi, new int[] {GicGuest.EOIR1.msr(19), A64.movReg(0, 21), A64.eret()});
-        m.write(A64Kit.VECTORS + 0x280, A64.toBytes(handler));
+        m.write(A64Kit.VECTORS + 0x280, A64.toBytes(handler(report, beforeEoi)));
         m.cpu().restoreState(((Aarch64State) m.cpu().saveState()).toBuilder()
                 .sys(SystemRegister.VBAR_EL1, A64Kit.VECTORS).build());
+    }
+
+    private static int[] handler(int[] report, int... beforeEoi) {
+        return A64.concat(new int[] {GicGuest.IAR1.mrs(19), A64.movReg(21, 0), A64.movReg(0, 19)}, report,
+                new int[] {A64.hvc(0)}, beforeEoi, new int[] {GicGuest.EOIR1.msr(19), A64.movReg(0, 21), A64.eret()});
     }
 
     /** The guest's "set up, about to wait" call: X0 = READY, HVC (X1 passes through as its first argument). */
