@@ -10,6 +10,8 @@ import org.vcpu4j.api.InterruptControllerState;
 public interface InterruptControllerBackend {
 
     /**
+     * Sets the level of an input line; called from any thread.
+     *
      * @param line a checked line (SPI INTID or GSI)
      * @param high the new level
      */
@@ -30,7 +32,11 @@ public interface InterruptControllerBackend {
         throw new UnsupportedOperationException("this backend cannot read its interrupt controller's state");
     }
 
-    /** @param state a state of the same configuration (checked by the library) */
+    /**
+     * Replaces the controller's VM-level state; the default refuses.
+     *
+     * @param state a state of the same configuration (checked by the library)
+     */
     default void restoreState(InterruptControllerState state) {
         throw new UnsupportedOperationException("this backend cannot write its interrupt controller's state");
     }

@@ -165,12 +165,25 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
         cpu.pend(intid);
     }
 
-    /** GIC INTIDs 0-1019: SGIs, PPIs and SPIs; 1020-1023 are special and LPIs need an ITS. */
+    /** With the VM's GIC the injection is a pending bit in it, which wakes a vCPU in WFI: any thread will do. */
+    @Override
+    public boolean injectsFromAnyThread() {
+        return gicCpu != null;
+    }
+
+    /**
+     * GIC INTIDs 0-1019: SGIs, PPIs and SPIs; 1020-1023 are special and LPIs need an ITS. With the VM's GIC
+     * the SPIs end at the configured number (GICD_TYPER.ITLinesNumber): a larger id would be dropped.
+     */
     @Override
     public void checkInterrupt(int intid) {
         if (intid < 0 || intid > 1019) {
             throw new IllegalArgumentException("the emulated GIC CPU interface takes INTIDs 0-1019 (SGI, PPI, SPI), "
                     + "not " + intid + " (1020-1023 are special; LPIs need an ITS, which it does not have)");
+        }
+        if (gic != null && intid >= gic.interruptLimit()) {
+            throw new IllegalArgumentException("INTID " + intid + " is beyond this VM's GICv3, which has INTIDs 0-"
+                    + (gic.interruptLimit() - 1) + " (32 + its configured SPIs)");
         }
     }
 

@@ -229,6 +229,11 @@ final class KvmVm implements VmBackend {
         return x86Irqchip;
     }
 
+    /** Delivers {@code vector} to the LAPIC with {@code apicId} as an MSI (the in-kernel irqchip exists). */
+    void signalMsi(int apicId, int vector) {
+        KvmX86Irqchip.signalMsi(calls, vmFd, apicId, vector);
+    }
+
     @Override
     public synchronized ArchVCpu createVCpu(int id, VCpuCreateConfig config) {
         if (closed) {

@@ -38,6 +38,22 @@ final class KvmX86Irqchip implements InterruptControllerBackend {
         return new KvmX86Irqchip(calls, vmFd);
     }
 
+    /**
+     * Sends a fixed, edge-triggered, physically addressed interrupt to one LAPIC as an MSI (SDM vol. 3
+     * 11.11.1 "Message Address Register Format": 0xFEE0_0000 | destination APIC id in bits 19:12; 11.11.2
+     * "Message Data Register Format": vector in bits 7:0, delivery mode 000 fixed, level bit 14 asserted,
+     * trigger mode bit 15 edge). {@code KVM_SIGNAL_MSI} (api.rst 4.71) delivers it like a device's MSI and
+     * wakes the vCPU from HLT; callable from any thread.
+     */
+    static void signalMsi(KvmCalls calls, int vmFd, int apicId, int vector) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment msi = arena.allocate(KvmIoctls.KVM_MSI_SIZE);
+            msi.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, 0xFEE0_0000 | (apicId & 0xFF) << 12);
+            msi.set(java.lang.foreign.ValueLayout.JAVA_INT, 8, 1 << 14 | vector);
+            calls.ioctl(vmFd, KvmIoctls.KVM_SIGNAL_MSI, msi);
+        }
+    }
+
     @Override
     public void setLevel(int line, boolean high) {
         try (Arena arena = Arena.ofConfined()) {

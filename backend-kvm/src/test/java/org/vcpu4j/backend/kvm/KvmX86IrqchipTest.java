@@ -79,6 +79,49 @@ class KvmX86IrqchipTest {
         }
     }
 
+    /**
+     * With the in-kernel irqchip, {@code injectInterrupt} goes to the vCPU's LAPIC as an MSI
+     * (KVM_SIGNAL_MSI): from another thread it reaches the IDT vector of a guest halted in the kernel;
+     * vectors 0-15, illegal at a LAPIC, are refused.
+     */
+    @Test
+    void injectInterruptWithTheIrqchipReachesTheIdtVectorThroughTheLapic() throws Exception {
+        X86Guest.Code c = new X86Guest.Code()
+                .bytes(0xB8).imm32(0xFEE0_0000L)
+                .bytes(0xC7, 0x80).imm32(0xF0).imm32(0x1FF)            // LAPIC on (SVR bit 8)
+                .bytes(0xFB, 0xF4, 0xEB, 0xFD);                        // sti; hlt; jmp hlt
+        long handler = c.here();
+        c.bytes(0x50, 0xB0, VECTOR, 0xE6, MARK_PORT, 0x58, 0x48, 0xCF); // push rax; mov al; out; pop rax; iretq
+        try (X86Guest g = X86Guest.startWithIrqchip(c.build())) {
+            X86_64State s = (X86_64State) g.vcpu.saveState();
+            int cs = s.segment(X86_64State.SegmentRegister.CS).selector();
+            g.vm.memory().write(IDT + 16L * VECTOR, gate(handler, cs));
+            g.vcpu.restoreState(s.toBuilder().idt(new DescriptorTable(IDT, 256 * 16 - 1)).build());
+            assertThrows(IllegalArgumentException.class, () -> g.vcpu.injectInterrupt(14), "an exception vector");
+            Thread device = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(200); // the guest is in HLT by now, blocked inside KVM_RUN
+                } catch (InterruptedException e) {
+                    return;
+                }
+                g.vcpu.injectInterrupt(VECTOR);
+            });
+            Thread watchdog = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    Thread.sleep(20_000);
+                    g.vcpu.requestExit();
+                } catch (InterruptedException e) {
+                    // done in time
+                }
+            });
+            VCpuExit exit = g.vcpu.run();
+            watchdog.interrupt();
+            device.join();
+            assertEquals(new VCpuExit.IoWrite(MARK_PORT, AccessWidth.BYTE, VECTOR), exit,
+                    "the injected vector must reach its handler through the LAPIC (KVM_INTERRUPT is refused with an irqchip)");
+        }
+    }
+
     /** A 64-bit interrupt gate (SDM vol. 3 6.14.1): offset, selector, P=1 DPL=0 type 0xE. */
     private static byte[] gate(long offset, int selector) {
         ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);

@@ -133,6 +133,8 @@ public final class GicV3Model implements InterruptControllerBackend {
     private final List<Cpu> cpus = new ArrayList<>();
 
     /**
+     * Creates the distributor, with no vCPU's part yet ({@link #addCpu}).
+     *
      * @param config the configuration (addresses and SPI count)
      */
     public GicV3Model(InterruptControllerConfig.GicV3 config) {
@@ -163,10 +165,19 @@ public final class GicV3Model implements InterruptControllerBackend {
         return c;
     }
 
-    /** Removes a vCPU's part (its vCPU closed): its SPIs route nowhere until one with its affinity exists. */
+    /**
+     * Removes a vCPU's part (its vCPU closed): its SPIs route nowhere until one with its affinity exists.
+     *
+     * @param cpu the part {@link #addCpu} returned
+     */
     public synchronized void removeCpu(Cpu cpu) {
         cpu.removed = true;
         update();
+    }
+
+    /** {@return one past the largest INTID this GIC has: 32 + its SPIs} */
+    public int interruptLimit() {
+        return interrupts;
     }
 
     /**

@@ -62,6 +62,10 @@ public final class KvmIoctls {
     public static final long KVM_CREATE_PIT2 = 0x4040AE77L;
     /** {@code KVM_CAP_IRQCHIP}. */
     public static final int KVM_CAP_IRQCHIP = 0;
+    /** {@code KVM_SIGNAL_MSI _IOW(KVMIO, 0xa5, struct kvm_msi)} (32 B; VM ioctl, api.rst 4.71). */
+    public static final long KVM_SIGNAL_MSI = 0x4020AEA5L;
+    /** {@code sizeof(struct kvm_msi)}: address_lo, address_hi, data, flags, devid (u32 each), pad[12]. */
+    public static final long KVM_MSI_SIZE = 32;
     /** {@code KVM_IRQ_LINE _IOW(KVMIO, 0x61, struct kvm_irq_level)} (8 B; VM ioctl). */
     public static final long KVM_IRQ_LINE = 0x4008AE61L;
 
@@ -246,6 +250,7 @@ public final class KvmIoctls {
             case (int) KVM_HAS_DEVICE_ATTR -> "KVM_HAS_DEVICE_ATTR";
             case (int) KVM_CREATE_DEVICE -> "KVM_CREATE_DEVICE";
             case (int) KVM_IRQ_LINE -> "KVM_IRQ_LINE";
+            case (int) KVM_SIGNAL_MSI -> "KVM_SIGNAL_MSI";
             case (int) KVM_CREATE_IRQCHIP -> "KVM_CREATE_IRQCHIP";
             case (int) KVM_CREATE_PIT2 -> "KVM_CREATE_PIT2";
             default -> String.format("ioctl 0x%x", request);
