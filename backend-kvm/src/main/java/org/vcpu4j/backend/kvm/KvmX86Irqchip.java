@@ -2,7 +2,9 @@ package org.vcpu4j.backend.kvm;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.vcpu4j.api.InterruptControllerConfig;
+import org.vcpu4j.api.InterruptControllerState;
 import org.vcpu4j.backend.kvm.sys.KvmIoctls;
 import org.vcpu4j.backend.kvm.sys.KvmIrqLevel;
 import org.vcpu4j.spi.InterruptControllerBackend;
@@ -19,12 +21,24 @@ final class KvmX86Irqchip implements InterruptControllerBackend {
     /** {@code sizeof(struct kvm_pit_config)}: flags u32, pad u32[15]. */
     static final long PIT_CONFIG_SIZE = 64;
 
+    /** The chips of {@code struct kvm_irqchip} (KVM_IRQCHIP_PIC_MASTER, _PIC_SLAVE, _IOAPIC), then the PIT. */
+    private static final int PIC_MASTER = 0;
+    private static final int PIC_SLAVE = 1;
+    private static final int IOAPIC = 2;
+    private static final int PIT = 3;
+    private static final long CHIP_STATE_OFFSET = 8;
+    private static final long CHIP_STATE_SIZE = 512;
+
     private final KvmCalls calls;
     private final int vmFd;
+    private final InterruptControllerConfig.X86Irqchip config;
+    /** The GSIs the VMM holds high: KVM keeps the levels but cannot report them. */
+    private final java.util.BitSet high = new java.util.BitSet(InterruptControllerConfig.X86Irqchip.IOAPIC_PINS);
 
-    private KvmX86Irqchip(KvmCalls calls, int vmFd) {
+    private KvmX86Irqchip(KvmCalls calls, int vmFd, InterruptControllerConfig.X86Irqchip config) {
         this.calls = calls;
         this.vmFd = vmFd;
+        this.config = config;
     }
 
     /** Creates the irqchip (and the PIT) on a VM with no vCPU yet. */
@@ -35,7 +49,7 @@ final class KvmX86Irqchip implements InterruptControllerBackend {
                 calls.ioctl(vmFd, KvmIoctls.KVM_CREATE_PIT2, arena.allocate(PIT_CONFIG_SIZE));
             }
         }
-        return new KvmX86Irqchip(calls, vmFd);
+        return new KvmX86Irqchip(calls, vmFd, config);
     }
 
     /**
@@ -55,11 +69,77 @@ final class KvmX86Irqchip implements InterruptControllerBackend {
     }
 
     @Override
-    public void setLevel(int line, boolean high) {
+    public synchronized void setLevel(int line, boolean high) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment level = arena.allocate(KvmIrqLevel.layout());
             KvmIrqLevel.fill(level, line, high ? 1 : 0);
             calls.ioctl(vmFd, KvmIoctls.KVM_IRQ_LINE, level);
         }
+        this.high.set(line, high);
     }
+
+    /**
+     * The VM-level state: the two PICs' and the IOAPIC's {@code KVM_GET_IRQCHIP} unions and, with the PIT,
+     * its {@code KVM_GET_PIT2} state, as little-endian 64-bit words keyed {@code chip << 16 | byte offset}
+     * (chips 0-2 as KVM numbers them, 3 the PIT), and the GSIs held high.
+     */
+    @Override
+    public synchronized InterruptControllerState saveState() {
+        java.util.Map<Integer, Long> words = new java.util.TreeMap<>();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment chip = arena.allocate(KvmIoctls.KVM_IRQCHIP_SIZE);
+            for (int id : new int[] {PIC_MASTER, PIC_SLAVE, IOAPIC}) {
+                chip.fill((byte) 0);
+                chip.set(ValueLayout.JAVA_INT, 0, id);
+                calls.ioctl(vmFd, KvmIoctls.KVM_GET_IRQCHIP, chip);
+                putWords(words, id, chip.asSlice(CHIP_STATE_OFFSET, CHIP_STATE_SIZE));
+            }
+            if (config.pit()) {
+                MemorySegment pit = arena.allocate(KvmIoctls.KVM_PIT_STATE2_SIZE);
+                calls.ioctl(vmFd, KvmIoctls.KVM_GET_PIT2, pit);
+                putWords(words, PIT, pit);
+            }
+        }
+        return new InterruptControllerState(config, words, high.stream().boxed().collect(java.util.stream.Collectors.toSet()));
+    }
+
+    /** Writes the chips back ({@code KVM_SET_IRQCHIP}, {@code KVM_SET_PIT2}), then drives every GSI to its level. */
+    @Override
+    public synchronized void restoreState(InterruptControllerState state) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment chip = arena.allocate(KvmIoctls.KVM_IRQCHIP_SIZE);
+            for (int id : new int[] {PIC_MASTER, PIC_SLAVE, IOAPIC}) {
+                chip.fill((byte) 0);
+                chip.set(ValueLayout.JAVA_INT, 0, id);
+                getWords(state.registers(), id, chip.asSlice(CHIP_STATE_OFFSET, CHIP_STATE_SIZE));
+                calls.ioctl(vmFd, KvmIoctls.KVM_SET_IRQCHIP, chip);
+            }
+            if (config.pit()) {
+                MemorySegment pit = arena.allocate(KvmIoctls.KVM_PIT_STATE2_SIZE);
+                getWords(state.registers(), PIT, pit);
+                calls.ioctl(vmFd, KvmIoctls.KVM_SET_PIT2, pit);
+            }
+        }
+        for (int gsi = 0; gsi < InterruptControllerConfig.X86Irqchip.IOAPIC_PINS; gsi++) {
+            setLevel(gsi, state.levels().contains(gsi));
+        }
+    }
+
+    private static void putWords(java.util.Map<Integer, Long> words, int chip, MemorySegment s) {
+        for (long off = 0; off < s.byteSize(); off += 8) {
+            words.put(chip << 16 | (int) off, s.get(LE64, off));
+        }
+    }
+
+    private static void getWords(java.util.Map<Integer, Long> words, int chip, MemorySegment s) {
+        for (long off = 0; off < s.byteSize(); off += 8) {
+            Long w = words.get(chip << 16 | (int) off);
+            if (w == null) {
+                throw new IllegalArgumentException(String.format("the state has no word at 0x%x of chip %d", off, chip));
+            }
+            s.set(LE64, off, w);
+        }
+    }
+
+    private static final ValueLayout.OfLong LE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 }

@@ -122,6 +122,68 @@ class KvmX86IrqchipTest {
         }
     }
 
+    /**
+     * The VM-level irqchip state (PICs, IOAPIC, PIT through KVM_GET/SET_IRQCHIP and KVM_GET/SET_PIT2, plus
+     * the GSIs held high) moves to a fresh VM: an IOAPIC redirection entry programmed by the first VM's guest
+     * routes the second VM's GSI, whose guest only turned its LAPIC on; a second save gives the same state.
+     */
+    @Test
+    void theIrqchipStateMovesToAFreshVmAndRoutesItsGsis() throws Exception {
+        X86Guest.Code programs = new X86Guest.Code()
+                .bytes(0xB8).imm32(0xFEC0_0000L)
+                .bytes(0xC7, 0x00).imm32(0x11 + 2 * GSI).bytes(0xC7, 0x40, 0x10).imm32(0)
+                .bytes(0xC7, 0x00).imm32(0x10 + 2 * GSI).bytes(0xC7, 0x40, 0x10).imm32(VECTOR)
+                .bytes(0xB0, 0xAA, 0xE6, MARK_PORT, 0xF4);             // report; hlt
+        org.vcpu4j.api.InterruptControllerState saved;
+        try (X86Guest a = X86Guest.startWithIrqchip(programs.build())) {
+            assertEquals(new VCpuExit.IoWrite(MARK_PORT, AccessWidth.BYTE, 0xAA), a.vcpu.run());
+            InterruptController chip = a.vm.interruptController().orElseThrow();
+            chip.setIrqLevel(17, true); // a line held high travels too (an IOAPIC-only GSI with a masked entry)
+            saved = chip.saveState();
+            assertEquals(java.util.Set.of(17), saved.levels());
+        }
+        X86Guest.Code waits = new X86Guest.Code()
+                .bytes(0xB8).imm32(0xFEE0_0000L).bytes(0xC7, 0x80).imm32(0xF0).imm32(0x1FF)
+                .bytes(0xFB, 0xF4, 0xEB, 0xFD);                        // LAPIC on; sti; hlt; jmp hlt
+        long handler = waits.here();
+        waits.bytes(0x50, 0xB0, VECTOR, 0xE6, MARK_PORT, 0x58, 0x48, 0xCF);
+        try (X86Guest b = X86Guest.startWithIrqchip(waits.build())) {
+            X86_64State s = (X86_64State) b.vcpu.saveState();
+            int cs = s.segment(X86_64State.SegmentRegister.CS).selector();
+            b.vm.memory().write(IDT + 16L * VECTOR, gate(handler, cs));
+            b.vcpu.restoreState(s.toBuilder().idt(new DescriptorTable(IDT, 256 * 16 - 1)).build());
+            InterruptController chip = b.vm.interruptController().orElseThrow();
+            chip.restoreState(saved);
+            org.vcpu4j.api.InterruptControllerState again = chip.saveState();
+            assertEquals(saved.levels(), again.levels());
+            for (int off = 0; off < 512; off += 8) {
+                int key = 2 << 16 | off; // the IOAPIC
+                assertEquals(saved.registers().get(key), again.registers().get(key), "IOAPIC word at " + off);
+            }
+            Thread device = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(200); // the guest has turned its LAPIC on and halted (a disabled LAPIC drops it)
+                } catch (InterruptedException e) {
+                    return;
+                }
+                chip.pulseIrq(GSI);
+            });
+            Thread watchdog = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    Thread.sleep(20_000);
+                    b.vcpu.requestExit();
+                } catch (InterruptedException e) {
+                    // done in time
+                }
+            });
+            VCpuExit exit = b.vcpu.run();
+            watchdog.interrupt();
+            device.join();
+            assertEquals(new VCpuExit.IoWrite(MARK_PORT, AccessWidth.BYTE, VECTOR), exit,
+                    "GSI " + GSI + " must reach vector 0x41 through the restored redirection entry");
+        }
+    }
+
     /** A 64-bit interrupt gate (SDM vol. 3 6.14.1): offset, selector, P=1 DPL=0 type 0xE. */
     private static byte[] gate(long offset, int selector) {
         ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);

@@ -62,6 +62,18 @@ public final class KvmIoctls {
     public static final long KVM_CREATE_PIT2 = 0x4040AE77L;
     /** {@code KVM_CAP_IRQCHIP}. */
     public static final int KVM_CAP_IRQCHIP = 0;
+    /** {@code KVM_GET_IRQCHIP _IOWR(KVMIO, 0x62, struct kvm_irqchip)} (520 B; VM ioctl, api.rst 4.26). */
+    public static final long KVM_GET_IRQCHIP = 0xC208AE62L;
+    /** {@code KVM_SET_IRQCHIP _IOR(KVMIO, 0x63, struct kvm_irqchip)} (520 B; VM ioctl, api.rst 4.27). */
+    public static final long KVM_SET_IRQCHIP = 0x8208AE63L;
+    /** {@code sizeof(struct kvm_irqchip)}: chip_id u32, pad u32, a 512-byte union (PIC or IOAPIC state). */
+    public static final long KVM_IRQCHIP_SIZE = 520;
+    /** {@code KVM_GET_PIT2 _IOR(KVMIO, 0x9f, struct kvm_pit_state2)} (112 B; VM ioctl, api.rst 4.79). */
+    public static final long KVM_GET_PIT2 = 0x8070AE9FL;
+    /** {@code KVM_SET_PIT2 _IOW(KVMIO, 0xa0, struct kvm_pit_state2)} (112 B; VM ioctl, api.rst 4.80). */
+    public static final long KVM_SET_PIT2 = 0x4070AEA0L;
+    /** {@code sizeof(struct kvm_pit_state2)}: three 24-byte channel states, flags u32, reserved u32[9]. */
+    public static final long KVM_PIT_STATE2_SIZE = 112;
     /** {@code KVM_SIGNAL_MSI _IOW(KVMIO, 0xa5, struct kvm_msi)} (32 B; VM ioctl, api.rst 4.71). */
     public static final long KVM_SIGNAL_MSI = 0x4020AEA5L;
     /** {@code sizeof(struct kvm_msi)}: address_lo, address_hi, data, flags, devid (u32 each), pad[12]. */
@@ -251,6 +263,10 @@ public final class KvmIoctls {
             case (int) KVM_CREATE_DEVICE -> "KVM_CREATE_DEVICE";
             case (int) KVM_IRQ_LINE -> "KVM_IRQ_LINE";
             case (int) KVM_SIGNAL_MSI -> "KVM_SIGNAL_MSI";
+            case (int) KVM_GET_IRQCHIP -> "KVM_GET_IRQCHIP";
+            case (int) KVM_SET_IRQCHIP -> "KVM_SET_IRQCHIP";
+            case (int) KVM_GET_PIT2 -> "KVM_GET_PIT2";
+            case (int) KVM_SET_PIT2 -> "KVM_SET_PIT2";
             case (int) KVM_CREATE_IRQCHIP -> "KVM_CREATE_IRQCHIP";
             case (int) KVM_CREATE_PIT2 -> "KVM_CREATE_PIT2";
             default -> String.format("ioctl 0x%x", request);
