@@ -38,9 +38,13 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
     private final GicV3Model gic;
     private final GicV3Model.Cpu gicCpu;
 
-    EmulatedVCpu(EmulatedVm vm, Aarch64CreateConfig config, long counterEpoch, AtomicLong codeGeneration) {
+    EmulatedVCpu(EmulatedVm vm, Aarch64CreateConfig config, long counterEpoch, AtomicLong codeGeneration,
+            boolean instructionCountedTime) {
         this.vm = vm;
         this.cpu = new Cpu(vm::physical, counterEpoch, codeGeneration);
+        if (instructionCountedTime) {
+            cpu.countTimeInInstructions();
+        }
         this.gic = vm.gic();
         this.gicCpu = gic == null ? null : gic.addCpu(MPIDR_RES1 | config.mpidr(), cpu::wakeUp);
         if (gicCpu != null) {

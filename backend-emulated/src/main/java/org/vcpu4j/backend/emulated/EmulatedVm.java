@@ -33,6 +33,11 @@ final class EmulatedVm implements VmBackend {
     private final List<EmulatedVCpu> vcpus = new CopyOnWriteArrayList<>();
     /** The VM's GICv3, once created (before any vCPU: the library guarantees the order). */
     private volatile GicV3Model gic;
+    private final boolean instructionCountedTime;
+
+    EmulatedVm(boolean instructionCountedTime) {
+        this.instructionCountedTime = instructionCountedTime;
+    }
 
     @Override
     public long granule() {
@@ -89,7 +94,8 @@ final class EmulatedVm implements VmBackend {
 
     @Override
     public ArchVCpu createVCpu(int id, VCpuCreateConfig config) {
-        EmulatedVCpu vcpu = new EmulatedVCpu(this, (Aarch64CreateConfig) config, counterEpoch, codeGeneration);
+        EmulatedVCpu vcpu = new EmulatedVCpu(this, (Aarch64CreateConfig) config, counterEpoch, codeGeneration,
+                instructionCountedTime);
         vcpus.add(vcpu);
         return vcpu;
     }

@@ -71,6 +71,11 @@ public final class Cpu extends LoadStoreUnit {
         return retired;
     }
 
+    @Override
+    protected long retiredInstructions() {
+        return retired;
+    }
+
     /** @param limit the retired count at which {@link #run()} returns {@link #EXIT_INTERRUPTED} */
     public void setInstructionLimit(long limit) {
         instructionLimit = limit;

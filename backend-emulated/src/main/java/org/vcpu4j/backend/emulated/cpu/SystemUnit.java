@@ -243,11 +243,15 @@ public abstract class SystemUnit extends Mmu {
                 if (irqSignalled() || wakeRequested || exitPending()) {
                     break;
                 }
-                long wait = nanosToTimerDeadline();
-                if (wait <= 0) {
+                long ticks = ticksToTimerDeadline();
+                if (ticks <= 0) {
                     continue;
                 }
-                LockSupport.parkNanos(this, wait);
+                if (instructionCountedTime() && ticks != Long.MAX_VALUE) {
+                    skipTicks(ticks); // nothing happens in between that the count could see: jump to the deadline
+                    continue;
+                }
+                LockSupport.parkNanos(this, ticksToNanos(ticks));
             }
         } finally {
             sleeper = null;
@@ -259,14 +263,14 @@ public abstract class SystemUnit extends Mmu {
     /** {@return whether the VMM asked run() to return} */
     protected abstract boolean exitPending();
 
-    /** {@return host nanoseconds until the earlier enabled, unmasked timer fires; Long.MAX_VALUE if none} */
-    private long nanosToTimerDeadline() {
+    /** {@return counter ticks until the earlier enabled, unmasked timer fires; Long.MAX_VALUE if none} */
+    private long ticksToTimerDeadline() {
         long wait = Long.MAX_VALUE;
         if ((sys[CNTV_CTL] & 3) == 1) {
-            wait = Math.min(wait, ticksToNanos(sys[CNTV_CVAL] - virtualCount()));
+            wait = Math.min(wait, Math.max(0, sys[CNTV_CVAL] - virtualCount()));
         }
         if (!trapPhysicalTimer && (sys[CNTP_CTL] & 3) == 1) {
-            wait = Math.min(wait, ticksToNanos(sys[CNTP_CVAL] - physicalCount()));
+            wait = Math.min(wait, Math.max(0, sys[CNTP_CVAL] - physicalCount()));
         }
         return wait;
     }
