@@ -63,6 +63,8 @@ public abstract class VCpuBackendTck {
     public static final int DEFAULT_TRIES = 100;
     /** At most this many tries for an interrupt rule: each waits for a quiet period in WFI/HLT. */
     private static final int INTERRUPT_TRIES = 5;
+    /** Few shrink steps for an interrupt rule: a failing try may wait out the liveness bound each time. */
+    private static final int INTERRUPT_SHRINK_ATTEMPTS = 3;
 
     private Hypervisor hypervisor;
     private RuleChecks checks;
@@ -613,7 +615,7 @@ public abstract class VCpuBackendTck {
         Gen<Integer> lines = arm() ? Gen.integers().between(config.firstLine(), config.lineLimit() - 1)
                 : Gen.integers().between(16, 23);
         verify(Rule.INT_001, () -> forAll(lines)
-                .tries(Math.min(configuredTries(), INTERRUPT_TRIES))
+                .tries(Math.min(configuredTries(), INTERRUPT_TRIES)).shrinkAttempts(INTERRUPT_SHRINK_ATTEMPTS)
                 .check(line -> interruptChecks().int001(line)));
     }
 
@@ -631,7 +633,7 @@ public abstract class VCpuBackendTck {
         int count = config.lineLimit() - first;
         verify(Rule.INT_002, () -> forAll(Gen.integers().between(0, count - 1), Gen.integers().between(1, count - 1),
                 Gen.integers().between(1, 13), Gen.integers().between(1, 13))
-                .tries(Math.min(configuredTries(), INTERRUPT_TRIES))
+                .tries(Math.min(configuredTries(), INTERRUPT_TRIES)).shrinkAttempts(INTERRUPT_SHRINK_ATTEMPTS)
                 .check((spi, otherSpi, high, lower) -> interruptChecks().int002(first + spi,
                         first + (spi + otherSpi) % count, high << 4, Math.min(high + lower, 14) << 4)));
     }
@@ -646,7 +648,7 @@ public abstract class VCpuBackendTck {
     @TckRule(Rule.INT_003)
     public void int003_theVirtualTimerFiresItsPpiAfterTheCompareValueAndWakesWfi() {
         verify(Rule.INT_003, () -> forAll(Gen.longs().between(0, 625_000))
-                .tries(Math.min(configuredTries(), INTERRUPT_TRIES))
+                .tries(Math.min(configuredTries(), INTERRUPT_TRIES)).shrinkAttempts(INTERRUPT_SHRINK_ATTEMPTS)
                 .check(delay -> interruptChecks().int003(delay)));
     }
 
@@ -661,7 +663,7 @@ public abstract class VCpuBackendTck {
         InterruptControllerConfig config = IsaKit.of(guestIsa()).interruptController();
         verify(Rule.INT_004, () -> forAll(Gen.integers().between(config.firstLine(), config.lineLimit() - 1),
                 Gen.longs().between(0, 625_000))
-                .tries(Math.min(configuredTries(), INTERRUPT_TRIES))
+                .tries(Math.min(configuredTries(), INTERRUPT_TRIES)).shrinkAttempts(INTERRUPT_SHRINK_ATTEMPTS)
                 .check((spi, delay) -> interruptChecks().int004(spi, delay)));
     }
 
@@ -676,7 +678,7 @@ public abstract class VCpuBackendTck {
         InterruptControllerConfig config = IsaKit.of(guestIsa()).interruptController();
         verify(Rule.INT_005, () -> forAll(Gen.integers().between(0, 15),
                 Gen.integers().between(config.firstLine(), config.lineLimit() - 1))
-                .tries(Math.min(configuredTries(), INTERRUPT_TRIES))
+                .tries(Math.min(configuredTries(), INTERRUPT_TRIES)).shrinkAttempts(INTERRUPT_SHRINK_ATTEMPTS)
                 .check((sgi, spi) -> interruptChecks().int005(sgi, spi)));
     }
 

@@ -28,7 +28,7 @@ import org.vcpu4j.tck.asm.X86;
  */
 public final class InterruptChecks {
     /** How long a run may take to deliver an interrupt that is due. */
-    static final long LIVENESS_MILLIS = 5_000;
+    static final long LIVENESS_MILLIS = 2_000;
     /** How long a guest sits in WFI/HLT to show that nothing is delivered. */
     static final long QUIET_MILLIS = 50;
     /** X0 of the guest's "ready" and loop hypercalls (no INTID is this large). */
