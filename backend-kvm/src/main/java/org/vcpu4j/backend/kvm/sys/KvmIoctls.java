@@ -185,6 +185,8 @@ public final class KvmIoctls {
     public static final int KVM_ARM_IRQ_VCPU2_SHIFT = 28;
     /** {@code KVM_ARM_IRQ_NUM_MASK}: bits 15:0 hold the INTID. */
     public static final int KVM_ARM_IRQ_NUM_MASK = 0xFFFF;
+    /** {@code KVM_CREATE_DEVICE_TEST}: {@code kvm_create_device.flags} bit that only tests the type (api.rst 4.80). */
+    public static final int KVM_CREATE_DEVICE_TEST = 1;
     /** {@code KVM_ARM_IRQ_TYPE_SPI}: a shared peripheral interrupt, INTID 32-1019. */
     public static final int KVM_ARM_IRQ_TYPE_SPI = 1;
     /** {@code KVM_ARM_IRQ_TYPE_PPI}: a private peripheral interrupt of one vCPU, INTID 16-31. */
