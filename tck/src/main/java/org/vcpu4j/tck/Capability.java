@@ -20,6 +20,8 @@ public enum Capability {
     IPI_EXITS("ICC_SGI1R_EL1 writes surface as SendIpi exits", "ipisReachVmm()"),
     /** Injected interrupts reach the guest's vector table / IDT. */
     INTERRUPTS("injected interrupts reach the guest", "interruptsInjectable()"),
+    /** A VM creates an interrupt controller (GICv3 at QEMU virt's frames; the x86 in-kernel irqchip). */
+    INTERRUPT_CONTROLLER("the backend offers a VM interrupt controller", "interruptControllerOffered()"),
     /** A VM can run more than one vCPU at once. */
     SMP("more than one vCPU per VM", "maxVCpus()"),
     /** The host lets the TCK count the process's file descriptors (/proc/self/fd). */

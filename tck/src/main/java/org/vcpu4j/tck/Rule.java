@@ -132,6 +132,45 @@ public enum Rule {
             + "and up) throws IllegalArgumentException on the calling thread, bound or not, and the vCPU stays usable",
             List.of("Override ArchVCpu.checkInterrupt: the library calls it before it queues an injection from "
                     + "another thread", "A queued id that fails inside run() leaves the vCPU INVALID")),
+    /** Level-sensitive lines of the VM's interrupt controller. */
+    INT_001("INT-001", "A line of the VM's interrupt controller held high is taken by the guest's handler, and "
+            + "taken again after each EOI while it stays high; once it is low at an EOI it is not taken again (AArch64: a "
+            + "GICv3 SPI routed to vCPU 0; x86-64: a level-triggered IOAPIC pin routed to an IDT vector)",
+            List.of("InterruptControllerBackend.setLevel keeps the level: a GIC level interrupt's pending state "
+                    + "follows the line, an IOAPIC pin re-delivers on EOI while it is asserted (remote IRR)",
+                    "Lowering a line must reach the controller (KVM: KVM_IRQ_LINE with level 0)",
+                    "A vCPU in WFI/HLT wakes when a line makes an interrupt pending")),
+    /** Priority and masking. */
+    INT_002("INT-002", "Of two pending SPIs the one with the higher priority (lower value) is acknowledged first; "
+            + "ICC_PMR_EL1 masks an SPI whose priority is not below it, and opening the mask delivers it (AArch64)",
+            List.of("ICC_IAR1_EL1 returns the highest-priority pending interrupt (GICv3 4.8)",
+                    "An interrupt is signalled only if its priority is below ICC_PMR_EL1 and the running priority",
+                    "The CPU interface's registers are the guest's after every exit (no stale shadow copy)")),
+    /** The virtual timer through the GIC. */
+    INT_003("INT-003", "The virtual timer, enabled with CNTV_CVAL_EL0 ahead of the count, fires PPI 27 through the "
+            + "GIC once CNTVCT_EL0 passes the compare value, waking a guest in WFI within a liveness bound with "
+            + "CNTV_CTL_EL0.ISTATUS set; disabled in the handler, it does not fire again (AArch64)",
+            List.of("The timer's output is a level input of PPI 27 (Arm BSA), evaluated whenever the count, CVAL or "
+                    + "CTL changes and at the deadline while the vCPU sleeps in WFI",
+                    "CNTV_CVAL_EL0 and CNTV_CTL_EL0 written by the guest are the ones the timer compares (no stale "
+                    + "copy after an exit)", "KVM: the in-kernel arch timer with the vGIC")),
+    /** Interrupt-controller and timer state in a snapshot. */
+    INT_004("INT-004", "A snapshot taken mid-flight (interruptController().saveState() and the vCPU's saveState() "
+            + "with an SPI held high and pending, the virtual timer armed, IRQs masked) restored into a fresh VM "
+            + "goes on as the original: the SPI is taken, again after its EOI while its line is high, and the "
+            + "timer fires after it is lowered (AArch64)",
+            List.of("The VM-level state carries the distributor registers and every input line's level",
+                    "The vCPU's state carries its redistributor (pending, enabled, priorities) and CPU interface",
+                    "CNTV_CTL_EL0, CNTV_CVAL_EL0 and the virtual count are restored before the guest runs")),
+    /** SGIs and SPI routing between vCPUs. */
+    INT_005("INT-005", "An SGI that vCPU 0 writes to ICC_SGI1R_EL1 for affinity 0.0.0.1 reaches vCPU 1's handler "
+            + "without an exit on vCPU 0, and an SPI routed by GICD_IROUTER to affinity 0.0.0.1 is taken by "
+            + "vCPU 1 and not by vCPU 0 (AArch64, two vCPUs on their own threads)",
+            List.of("The redistributor of each vCPU is the one at RD_base + 128 KiB x its index, with its vCPU's "
+            + "MPIDR affinity (GICR_TYPER)",
+                    "ICC_SGI1R_EL1 writes go to the GIC (not a SendIpi exit) when the VM has an interrupt "
+            + "controller, and wake the target's WFI",
+                    "An SPI is delivered to the PE whose affinity GICD_IROUTER names (GICv3 4.5)")),
     /** Kick. */
     KICK_001("KICK-001", "requestExit() from another thread makes a spinning guest's run() return Interrupted, "
             + "with the PC at the spin loop",
@@ -195,6 +234,9 @@ public enum Rule {
             case IPI_001 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.IPI_EXITS);
             case HVC_001, HVC_002 -> EnumSet.of(Capability.HYPERCALLS);
             case IRQ_001 -> EnumSet.of(Capability.INTERRUPTS);
+            case INT_001 -> EnumSet.of(Capability.INTERRUPT_CONTROLLER);
+            case INT_002, INT_003, INT_004 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.INTERRUPT_CONTROLLER);
+            case INT_005 -> EnumSet.of(Capability.AARCH64_GUEST, Capability.INTERRUPT_CONTROLLER, Capability.SMP);
             case RES_001 -> EnumSet.of(Capability.FD_COUNT);
             case RES_002 -> EnumSet.of(Capability.SMP);
             default -> EnumSet.noneOf(Capability.class);

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.api.Hypervisor;
+import org.vcpu4j.api.InterruptControllerConfig;
 import org.vcpu4j.property.Property;
 import org.vcpu4j.spi.Backends;
 import org.vcpu4j.spi.VCpuBackendProvider;
@@ -23,6 +24,7 @@ import org.vcpu4j.tck.generators.X86StateRecipe;
 import org.vcpu4j.tck.asm.A64LoadStore;
 import org.vcpu4j.property.Gen;
 import org.vcpu4j.property.PropertyFailure;
+import org.vcpu4j.tck.internal.InterruptChecks;
 import org.vcpu4j.tck.internal.IsaKit;
 import org.vcpu4j.tck.internal.RuleChecks;
 import org.vcpu4j.tck.internal.TckRunGuard;
@@ -59,6 +61,10 @@ public abstract class VCpuBackendTck {
     public static final String TRIES_PROPERTY = "vcpu4j.tck.tries";
     /** The tries per random property when {@value #TRIES_PROPERTY} is not set. */
     public static final int DEFAULT_TRIES = 100;
+    /** At most this many tries for an interrupt rule: each waits for a quiet period in WFI/HLT. */
+    private static final int INTERRUPT_TRIES = 5;
+    /** Few shrink steps for an interrupt rule: a failing try may wait out the liveness bound each time. */
+    private static final int INTERRUPT_SHRINK_ATTEMPTS = 3;
 
     private Hypervisor hypervisor;
     private RuleChecks checks;
@@ -118,6 +124,14 @@ public abstract class VCpuBackendTck {
         return true;
     }
 
+    /**
+     * {@return whether the backend's VMs create an interrupt controller (INT-*): AArch64 a GICv3 at QEMU
+     * virt's frames, x86-64 the in-kernel irqchip with its PIT}
+     */
+    public boolean interruptControllerOffered() {
+        return true;
+    }
+
     /** {@return how many vCPUs one VM can run at once (RES-002 needs 2 or more)} */
     public int maxVCpus() {
         return 1;
@@ -157,6 +171,11 @@ public abstract class VCpuBackendTck {
             checks = new RuleChecks(hypervisor, IsaKit.of(guestIsa()), this);
         }
         return checks;
+    }
+
+    private InterruptChecks interruptChecks() {
+        checks();
+        return new InterruptChecks(hypervisor, IsaKit.of(guestIsa()));
     }
 
     /**
@@ -582,6 +601,85 @@ public abstract class VCpuBackendTck {
         verify(Rule.IPI_001, () -> forAll(Gen.longs(), registersWithZr(), gprValues())
                 .tries(configuredTries())
                 .check((value, rt, gprs) -> checks().ipi001(value, rt, gprs)));
+    }
+
+    /**
+     * INT-001: a level-sensitive line held high is taken, again after EOI, and not once lowered.
+     *
+     * <p>Draws {@code line}: an SPI INTID of the GICv3 (AArch64) or an IOAPIC-only GSI, 16-23 (x86-64).
+     */
+    @Test
+    @TckRule(Rule.INT_001)
+    public void int001_aLevelLineStaysPendingWhileHighAndGoesAwayWhenLowered() {
+        InterruptControllerConfig config = IsaKit.of(guestIsa()).interruptController();
+        Gen<Integer> lines = arm() ? Gen.integers().between(config.firstLine(), config.lineLimit() - 1)
+                : Gen.integers().between(16, 23);
+        verify(Rule.INT_001, () -> forAll(lines)
+                .tries(Math.min(configuredTries(), INTERRUPT_TRIES)).shrinkAttempts(INTERRUPT_SHRINK_ATTEMPTS)
+                .check(line -> interruptChecks().int001(line)));
+    }
+
+    /**
+     * INT-002: priority order of two pending SPIs, and ICC_PMR_EL1 masking (AArch64).
+     *
+     * <p>Draws two distinct SPIs and two distinct priorities, multiples of 0x10 from 0x10 to 0xe0 (so that
+     * every implemented priority width keeps them apart).
+     */
+    @Test
+    @TckRule(Rule.INT_002)
+    public void int002_theHigherPriorityIsTakenFirstAndThePriorityMaskHoldsTheOther() {
+        InterruptControllerConfig config = IsaKit.of(guestIsa()).interruptController();
+        int first = config.firstLine();
+        int count = config.lineLimit() - first;
+        verify(Rule.INT_002, () -> forAll(Gen.integers().between(0, count - 1), Gen.integers().between(1, count - 1),
+                Gen.integers().between(1, 13), Gen.integers().between(1, 13))
+                .tries(Math.min(configuredTries(), INTERRUPT_TRIES)).shrinkAttempts(INTERRUPT_SHRINK_ATTEMPTS)
+                .check((spi, otherSpi, high, lower) -> interruptChecks().int002(first + spi,
+                        first + (spi + otherSpi) % count, high << 4, Math.min(high + lower, 14) << 4)));
+    }
+
+    /**
+     * INT-003: the virtual timer's PPI wakes WFI after the compare value and stops when disabled (AArch64).
+     *
+     * <p>Draws {@code delayTicks}: how far ahead of the count the guest sets CNTV_CVAL_EL0 (up to about
+     * 10 ms at QEMU's 62.5 MHz).
+     */
+    @Test
+    @TckRule(Rule.INT_003)
+    public void int003_theVirtualTimerFiresItsPpiAfterTheCompareValueAndWakesWfi() {
+        verify(Rule.INT_003, () -> forAll(Gen.longs().between(0, 625_000))
+                .tries(Math.min(configuredTries(), INTERRUPT_TRIES)).shrinkAttempts(INTERRUPT_SHRINK_ATTEMPTS)
+                .check(delay -> interruptChecks().int003(delay)));
+    }
+
+    /**
+     * INT-004: interrupt-controller and timer state survive saveState/restoreState into a fresh VM (AArch64).
+     *
+     * <p>Draws {@code spi}: the SPI held high; {@code delayTicks}: how far ahead the timer is armed.
+     */
+    @Test
+    @TckRule(Rule.INT_004)
+    public void int004_interruptAndTimerStateSurviveASnapshotMidFlight() {
+        InterruptControllerConfig config = IsaKit.of(guestIsa()).interruptController();
+        verify(Rule.INT_004, () -> forAll(Gen.integers().between(config.firstLine(), config.lineLimit() - 1),
+                Gen.longs().between(0, 625_000))
+                .tries(Math.min(configuredTries(), INTERRUPT_TRIES)).shrinkAttempts(INTERRUPT_SHRINK_ATTEMPTS)
+                .check((spi, delay) -> interruptChecks().int004(spi, delay)));
+    }
+
+    /**
+     * INT-005: an SGI from vCPU 0 reaches vCPU 1; an SPI routed to vCPU 1's affinity is taken there only.
+     *
+     * <p>Draws {@code sgi}: 0-15; {@code spi}: an SPI of the GICv3.
+     */
+    @Test
+    @TckRule(Rule.INT_005)
+    public void int005_sgisAndRoutedSpisReachTheVCpuTheyTarget() {
+        InterruptControllerConfig config = IsaKit.of(guestIsa()).interruptController();
+        verify(Rule.INT_005, () -> forAll(Gen.integers().between(0, 15),
+                Gen.integers().between(config.firstLine(), config.lineLimit() - 1))
+                .tries(Math.min(configuredTries(), INTERRUPT_TRIES)).shrinkAttempts(INTERRUPT_SHRINK_ATTEMPTS)
+                .check((sgi, spi) -> interruptChecks().int005(sgi, spi)));
     }
 
     /** KICK-001: requestExit from another thread ends a spinning guest's run. */

@@ -79,6 +79,33 @@ public interface VirtualMachine extends AutoCloseable {
     Optional<VCpu> vcpu(int id);
 
     /**
+     * {@return whether this VM can create an interrupt controller of this configuration, and why not}
+     * Never throws for a configuration of another ISA: it says so.
+     *
+     * @param config the configuration
+     */
+    InterruptControllerSupport interruptControllerSupport(InterruptControllerConfig config);
+
+    /**
+     * Creates the VM's interrupt controller: once, before the first vCPU is created (KVM wants the x86
+     * irqchip before {@code KVM_CREATE_VCPU}, and every backend sizes the redistributors from the vCPUs).
+     * From then on the timer's PPIs, SGIs and the lines of {@link InterruptController} go through it,
+     * and MMIO to its frames is served inside the backend (no exits).
+     *
+     * @param config the configuration, of this VM's ISA
+     * @return the controller
+     * @throws IllegalArgumentException if the config is for another ISA
+     * @throws IllegalStateException if a controller exists already, a vCPU was already created, or the VM
+     *     is closed
+     * @throws UnsupportedOperationException if the backend cannot offer it ({@link
+     *     #interruptControllerSupport} says why)
+     */
+    InterruptController createInterruptController(InterruptControllerConfig config);
+
+    /** {@return the interrupt controller, if one was created} */
+    Optional<InterruptController> interruptController();
+
+    /**
      * Closes every vCPU, unmaps all memory and releases the VM. Idempotent. Atomic with {@link VCpu#run}:
      * while a vCPU runs, it throws and changes nothing; once it has begun, {@code run()} is refused.
      *

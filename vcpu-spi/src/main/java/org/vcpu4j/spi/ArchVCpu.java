@@ -68,6 +68,17 @@ public interface ArchVCpu extends AutoCloseable {
     void injectInterrupt(int intid);
 
     /**
+     * {@return whether {@link #injectInterrupt} may be called on any thread, also while {@link #run()} runs
+     * on the bound one} True for a backend whose VM has an interrupt controller that takes the interrupt and
+     * wakes the vCPU itself (KVM's in-kernel LAPIC, a GIC model); the library then calls it at once instead
+     * of queueing the id for the next run (which a vCPU sleeping in WFI/HLT would never reach). The default
+     * is false.
+     */
+    default boolean injectsFromAnyThread() {
+        return false;
+    }
+
+    /**
      * Checks that this backend can inject an interrupt id, before the library queues an injection from
      * another thread (which reaches {@link #injectInterrupt} only at the next {@link #run()}, too late for
      * a clear error). Called on any thread, so it must depend only on what cannot change; the default

@@ -1,6 +1,7 @@
 package org.vcpu4j.spi;
 
 import org.vcpu4j.api.GuestMemory;
+import org.vcpu4j.api.InterruptControllerConfig;
 import org.vcpu4j.api.MemoryRegion;
 import org.vcpu4j.api.VCpuCreateConfig;
 
@@ -43,6 +44,27 @@ public interface VmBackend extends AutoCloseable {
      * @param after the VM's memory map without the region
      */
     void unmap(MemoryRegion region, GuestMemory after);
+
+    /**
+     * {@return whether this backend can create an interrupt controller of this configuration (of the VM's
+     * ISA, checked by the library), and why not} The default offers none.
+     *
+     * @param config the configuration
+     */
+    default Availability interruptControllerSupport(InterruptControllerConfig config) {
+        return Availability.unavailable("this backend has no interrupt controller");
+    }
+
+    /**
+     * Creates the VM's interrupt controller; called at most once, before any vCPU is created, and only
+     * when {@link #interruptControllerSupport} said it is available.
+     *
+     * @param config the configuration
+     * @return the controller
+     */
+    default InterruptControllerBackend createInterruptController(InterruptControllerConfig config) {
+        throw new UnsupportedOperationException(interruptControllerSupport(config).reason());
+    }
 
     /**
      * {@return the largest vCPU id {@link #createVCpu} accepts} The library refuses a larger id before it

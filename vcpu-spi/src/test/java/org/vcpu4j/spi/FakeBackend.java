@@ -78,6 +78,19 @@ final class FakeBackend implements VCpuBackendProvider, HypervisorBackend {
             }
 
             @Override
+            public Availability interruptControllerSupport(org.vcpu4j.api.InterruptControllerConfig config) {
+                return config instanceof org.vcpu4j.api.InterruptControllerConfig.GicV3
+                        ? Availability.available("the shared GICv3 model") : Availability.unavailable("GICv3 only");
+            }
+
+            @Override
+            public InterruptControllerBackend createInterruptController(
+                    org.vcpu4j.api.InterruptControllerConfig config) {
+                calls.add("interrupt controller " + config);
+                return new org.vcpu4j.spi.aarch64.GicV3Model((org.vcpu4j.api.InterruptControllerConfig.GicV3) config);
+            }
+
+            @Override
             public ArchVCpu createVCpu(int id, VCpuCreateConfig config) {
                 FakeVCpu v = new FakeVCpu();
                 vcpus.add(v);

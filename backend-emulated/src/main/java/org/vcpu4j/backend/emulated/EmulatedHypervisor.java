@@ -5,10 +5,15 @@ import org.vcpu4j.spi.VmBackend;
 
 /** The opened emulated backend: it holds nothing but creates VMs. */
 final class EmulatedHypervisor implements HypervisorBackend {
+    private final boolean instructionCountedTime;
+
+    EmulatedHypervisor(boolean instructionCountedTime) {
+        this.instructionCountedTime = instructionCountedTime;
+    }
 
     @Override
     public VmBackend createVm() {
-        return new EmulatedVm();
+        return new EmulatedVm(instructionCountedTime);
     }
 
     @Override

@@ -15,6 +15,7 @@ import org.vcpu4j.api.aarch64.Vec128;
 import org.vcpu4j.backend.emulated.cpu.Cpu;
 import org.vcpu4j.spi.ArchVCpu;
 import org.vcpu4j.spi.aarch64.Completion;
+import org.vcpu4j.spi.aarch64.GicV3Model;
 import org.vcpu4j.spi.aarch64.Gprs;
 import org.vcpu4j.spi.aarch64.TrapDecoder;
 
@@ -33,10 +34,22 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
     private final Cpu cpu;
 
     private final EmulatedVm vm;
+    /** The VM's GIC (or null) and this vCPU's part of it. */
+    private final GicV3Model gic;
+    private final GicV3Model.Cpu gicCpu;
 
-    EmulatedVCpu(EmulatedVm vm, Aarch64CreateConfig config, long counterEpoch, AtomicLong codeGeneration) {
+    EmulatedVCpu(EmulatedVm vm, Aarch64CreateConfig config, long counterEpoch, AtomicLong codeGeneration,
+            boolean instructionCountedTime) {
         this.vm = vm;
         this.cpu = new Cpu(vm::physical, counterEpoch, codeGeneration);
+        if (instructionCountedTime) {
+            cpu.countTimeInInstructions();
+        }
+        this.gic = vm.gic();
+        this.gicCpu = gic == null ? null : gic.addCpu(MPIDR_RES1 | config.mpidr(), cpu::wakeUp);
+        if (gicCpu != null) {
+            cpu.attachGic(gicCpu);
+        }
         Aarch64State.Builder initial = Aarch64State.reset().toBuilder()
                 .x(0, config.dtbAddress())
                 .sys(SystemRegister.MPIDR_EL1, MPIDR_RES1 | config.mpidr())
@@ -69,6 +82,29 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
 
     @Override
     public VCpuExit run() {
+        while (true) {
+            VCpuExit exit = runOnce();
+            if (gic != null && serveGicMmio(exit)) {
+                continue; // GIC frames are served here, as hardware does, not by the VMM
+            }
+            return exit;
+        }
+    }
+
+    /** Serves an MMIO exit that hits the GIC's frames; the PC is already past the access. */
+    private boolean serveGicMmio(VCpuExit exit) {
+        if (exit instanceof VCpuExit.MmioRead r && gic.contains(r.address())) {
+            Completion.completeMmioRead(r, gic.read(r.address(), r.width().bytes()), this);
+            return true;
+        }
+        if (exit instanceof VCpuExit.MmioWrite w && gic.contains(w.address())) {
+            gic.write(w.address(), w.width().bytes(), w.data());
+            return true;
+        }
+        return false;
+    }
+
+    private VCpuExit runOnce() {
         int result;
         cpu.setInRun(true);
         try {
@@ -126,15 +162,32 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
     @Override
     public void injectInterrupt(int intid) {
         checkInterrupt(intid);
+        if (gicCpu != null) {
+            gicCpu.pend(intid);
+            return;
+        }
         cpu.pend(intid);
     }
 
-    /** GIC INTIDs 0-1019: SGIs, PPIs and SPIs; 1020-1023 are special and LPIs need an ITS. */
+    /** With the VM's GIC the injection is a pending bit in it, which wakes a vCPU in WFI: any thread will do. */
+    @Override
+    public boolean injectsFromAnyThread() {
+        return gicCpu != null;
+    }
+
+    /**
+     * GIC INTIDs 0-1019: SGIs, PPIs and SPIs; 1020-1023 are special and LPIs need an ITS. With the VM's GIC
+     * the SPIs end at the configured number (GICD_TYPER.ITLinesNumber): a larger id would be dropped.
+     */
     @Override
     public void checkInterrupt(int intid) {
         if (intid < 0 || intid > 1019) {
             throw new IllegalArgumentException("the emulated GIC CPU interface takes INTIDs 0-1019 (SGI, PPI, SPI), "
                     + "not " + intid + " (1020-1023 are special; LPIs need an ITS, which it does not have)");
+        }
+        if (gic != null && intid >= gic.interruptLimit()) {
+            throw new IllegalArgumentException("INTID " + intid + " is beyond this VM's GICv3, which has INTIDs 0-"
+                    + (gic.interruptLimit() - 1) + " (32 + its configured SPIs)");
         }
     }
 
@@ -186,6 +239,9 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
         for (SystemRegister r : SystemRegister.values()) {
             b.sys(r, cpu.systemRegister(r));
         }
+        if (gicCpu != null) {
+            b.gicRedistributor(gicCpu.saveRedistributor()).gicCpuInterface(gicCpu.saveCpuInterface());
+        }
         return b.build();
     }
 
@@ -214,6 +270,9 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
         for (SystemRegister r : SystemRegister.values()) {
             cpu.setSystemRegister(r, s.sys(r));
         }
+        if (gicCpu != null) {
+            gicCpu.restore(s.gicRedistributor(), s.gicCpuInterface());
+        }
         cpu.cancelPendingAbort();
         cpu.flushTlb();
     }
@@ -230,6 +289,9 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
 
     @Override
     public void close() {
+        if (gicCpu != null) {
+            gic.removeCpu(gicCpu);
+        }
         cpu.flushTlb();
         vm.forget(this);
     }

@@ -4,11 +4,15 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.vcpu4j.api.GuestMemory;
+import org.vcpu4j.api.InterruptControllerConfig;
 import org.vcpu4j.api.MemoryRegion;
 import org.vcpu4j.api.VCpuCreateConfig;
 import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
 import org.vcpu4j.backend.emulated.cpu.PhysicalMap;
 import org.vcpu4j.spi.ArchVCpu;
+import org.vcpu4j.spi.Availability;
+import org.vcpu4j.spi.InterruptControllerBackend;
+import org.vcpu4j.spi.aarch64.GicV3Model;
 import org.vcpu4j.spi.VmBackend;
 
 /**
@@ -27,6 +31,13 @@ final class EmulatedVm implements VmBackend {
     private final AtomicLong codeGeneration = new AtomicLong();
     private volatile PhysicalMap physical = PhysicalMap.EMPTY;
     private final List<EmulatedVCpu> vcpus = new CopyOnWriteArrayList<>();
+    /** The VM's GICv3, once created (before any vCPU: the library guarantees the order). */
+    private volatile GicV3Model gic;
+    private final boolean instructionCountedTime;
+
+    EmulatedVm(boolean instructionCountedTime) {
+        this.instructionCountedTime = instructionCountedTime;
+    }
 
     @Override
     public long granule() {
@@ -62,8 +73,29 @@ final class EmulatedVm implements VmBackend {
     }
 
     @Override
+    public Availability interruptControllerSupport(InterruptControllerConfig config) {
+        return config instanceof InterruptControllerConfig.GicV3
+                ? Availability.available("a user-space GICv3 (distributor, redistributors, CPU interface) and the "
+                        + "generic timer at 62.5 MHz")
+                : Availability.unavailable("the emulated backend runs AArch64 guests: it has a GICv3, not " + config);
+    }
+
+    @Override
+    public InterruptControllerBackend createInterruptController(InterruptControllerConfig config) {
+        GicV3Model model = new GicV3Model((InterruptControllerConfig.GicV3) config);
+        gic = model;
+        return model;
+    }
+
+    /** {@return the GIC, or null if the VM has none} */
+    GicV3Model gic() {
+        return gic;
+    }
+
+    @Override
     public ArchVCpu createVCpu(int id, VCpuCreateConfig config) {
-        EmulatedVCpu vcpu = new EmulatedVCpu(this, (Aarch64CreateConfig) config, counterEpoch, codeGeneration);
+        EmulatedVCpu vcpu = new EmulatedVCpu(this, (Aarch64CreateConfig) config, counterEpoch, codeGeneration,
+                instructionCountedTime);
         vcpus.add(vcpu);
         return vcpu;
     }

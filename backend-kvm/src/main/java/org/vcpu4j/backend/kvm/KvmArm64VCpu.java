@@ -248,23 +248,23 @@ final class KvmArm64VCpu extends KvmVCpu {
         checkInjectable(intid);
     }
 
-    private static void checkInjectable(int intid) {
+    private void checkInjectable(int intid) {
+        int lastSpi = vm.vgic() == null ? KvmVgicV3.LAST_SPI : vm.vgic().interrupts() - 1;
         if (intid < 0) {
             throw new IllegalArgumentException("INTID must not be negative: " + intid);
         }
         if (intid < 16) {
             throw new IllegalArgumentException("INTID " + intid + " is an SGI (0-15): SGIs are sent by the guest "
-                    + "(ICC_SGI1R_EL1), not injected; inject a PPI (16-31) or an SPI (32-" + KvmVgicV3.LAST_SPI + ")");
+                    + "(ICC_SGI1R_EL1), not injected; inject a PPI (16-31) or an SPI (32-" + lastSpi + ")");
         }
         if (intid > 1019) {
             throw new IllegalArgumentException("INTID " + intid + " is out of range: GICv3 INTIDs 1020-1023 are "
                     + "special and LPIs (8192 and up) need an ITS, which the kvm backend does not create; inject a "
-                    + "PPI (16-31) or an SPI (32-" + KvmVgicV3.LAST_SPI + ")");
+                    + "PPI (16-31) or an SPI (32-" + lastSpi + ")");
         }
-        if (intid > KvmVgicV3.LAST_SPI) {
+        if (intid > lastSpi) {
             throw new IllegalArgumentException("SPI " + intid + " is beyond the in-kernel GICv3, which has "
-                    + KvmVgicV3.NR_IRQS + " interrupts (KVM accepts at most " + KvmVgicV3.NR_IRQS
-                    + " for KVM_DEV_ARM_VGIC_GRP_NR_IRQS): SPIs are 32-" + KvmVgicV3.LAST_SPI);
+                    + (lastSpi + 1) + " interrupts (its KVM_DEV_ARM_VGIC_GRP_NR_IRQS): SPIs are 32-" + lastSpi);
         }
     }
 

@@ -49,25 +49,58 @@ final class KvmVgicV3 implements AutoCloseable {
     private final int deviceFd;
     private final KvmException unavailable;
     private final Set<Integer> held = new LinkedHashSet<>();
+    /** Lines the VMM set high or low before CTRL_INIT (KVM_IRQ_LINE needs an initialised vGIC). */
+    private final java.util.Map<Integer, Boolean> heldLevels = new java.util.LinkedHashMap<>();
+    private final long redistributorBase;
+    private final int interrupts;
     private volatile boolean initialised;
     private boolean closed;
 
-    private KvmVgicV3(KvmCalls calls, int vmFd, int deviceFd, KvmException unavailable) {
+    private KvmVgicV3(KvmCalls calls, int vmFd, int deviceFd, KvmException unavailable, long redistributorBase,
+            int interrupts) {
         this.calls = calls;
         this.vmFd = vmFd;
         this.deviceFd = deviceFd;
         this.unavailable = unavailable;
+        this.redistributorBase = redistributorBase;
+        this.interrupts = interrupts;
+    }
+
+    /** {@return the vGIC of QEMU virt's layout with {@link #NR_IRQS} interrupts (a VM that configured none)} */
+    static KvmVgicV3 create(KvmCalls calls, int vmFd) {
+        return create(calls, vmFd, DISTRIBUTOR_BASE, REDISTRIBUTOR_BASE, NR_IRQS);
     }
 
     /**
-     * Creates the device on a new VM (before any vCPU) and sets its base addresses and interrupt count.
+     * {@return whether this KVM offers an in-kernel GICv3: {@code KVM_CREATE_DEVICE} with
+     * {@code KVM_CREATE_DEVICE_TEST} (api.rst 4.80) tests the type without creating it}
+     */
+    static boolean supported(KvmCalls calls, int vmFd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment create = arena.allocate(KvmCreateDevice.layout());
+            KvmCreateDevice.fill(create, KvmIoctls.KVM_DEV_TYPE_ARM_VGIC_V3);
+            create.set(ValueLayout.JAVA_INT, KvmCreateDevice.offsetOf("flags"), KvmIoctls.KVM_CREATE_DEVICE_TEST);
+            calls.ioctl(vmFd, KvmIoctls.KVM_CREATE_DEVICE, create);
+            return true;
+        } catch (KvmException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Creates the vGICv3 (Documentation/virt/kvm/devices/arm-vgic-v3.rst): {@code KVM_CREATE_DEVICE}, then
+     * {@code KVM_DEV_ARM_VGIC_GRP_ADDR} for the distributor and the redistributor region and
+     * {@code KVM_DEV_ARM_VGIC_GRP_NR_IRQS}, all before any vCPU runs; {@code CTRL_INIT} follows at the first run.
      * A host without GICv3 support gives a vGIC that is not {@link #available()}.
      *
      * @param calls the system calls
      * @param vmFd the VM
+     * @param distributorBase the distributor frame
+     * @param redistributorBase the redistributor region
+     * @param nrIrqs 32 + the SPIs
      * @return the vGIC
      */
-    static KvmVgicV3 create(KvmCalls calls, int vmFd) {
+    static KvmVgicV3 create(KvmCalls calls, int vmFd, long distributorBase, long redistributorBase, int nrIrqs) {
         int fd;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment create = arena.allocate(KvmCreateDevice.layout());
@@ -77,27 +110,28 @@ final class KvmVgicV3 implements AutoCloseable {
             } catch (KvmException e) {
                 LOG.debug("no in-kernel GICv3 on this host: {}", e.getMessage());
                 return new KvmVgicV3(calls, vmFd, -1, new KvmException(
-                        "KVM_CREATE_DEVICE(vm fd " + vmFd + ", KVM_DEV_TYPE_ARM_VGIC_V3)", e.errno()));
+                        "KVM_CREATE_DEVICE(vm fd " + vmFd + ", KVM_DEV_TYPE_ARM_VGIC_V3)", e.errno()), redistributorBase,
+                        nrIrqs);
             }
             fd = KvmCreateDevice.fd(create);
             try {
                 MemorySegment attr = arena.allocate(KvmDeviceAttr.layout());
                 MemorySegment address = arena.allocate(ValueLayout.JAVA_LONG);
-                address.set(ValueLayout.JAVA_LONG, 0, DISTRIBUTOR_BASE);
+                address.set(ValueLayout.JAVA_LONG, 0, distributorBase);
                 set(calls, fd, attr, KvmIoctls.KVM_DEV_ARM_VGIC_GRP_ADDR, KvmIoctls.KVM_VGIC_V3_ADDR_TYPE_DIST, address,
                         "distributor base");
-                address.set(ValueLayout.JAVA_LONG, 0, REDISTRIBUTOR_BASE);
+                address.set(ValueLayout.JAVA_LONG, 0, redistributorBase);
                 set(calls, fd, attr, KvmIoctls.KVM_DEV_ARM_VGIC_GRP_ADDR, KvmIoctls.KVM_VGIC_V3_ADDR_TYPE_REDIST, address,
                         "redistributor base");
                 MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
-                count.set(ValueLayout.JAVA_INT, 0, NR_IRQS);
+                count.set(ValueLayout.JAVA_INT, 0, nrIrqs);
                 set(calls, fd, attr, KvmIoctls.KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, count, "interrupt count");
             } catch (RuntimeException e) {
                 calls.close(fd);
                 throw e;
             }
         }
-        return new KvmVgicV3(calls, vmFd, fd, null);
+        return new KvmVgicV3(calls, vmFd, fd, null, redistributorBase, nrIrqs);
     }
 
     private static void set(KvmCalls calls, int fd, MemorySegment attr, int group, long attribute,
@@ -154,6 +188,8 @@ final class KvmVgicV3 implements AutoCloseable {
             }
             initialised = true;
             MemorySegment scratch = arena.allocate(KvmIrqLevel.layout());
+            heldLevels.forEach((irq, high) -> line(scratch, irq, high ? 1 : 0));
+            heldLevels.clear();
             for (int irq : held) {
                 pulse(scratch, irq);
             }
@@ -178,6 +214,36 @@ final class KvmVgicV3 implements AutoCloseable {
             }
         }
         pulse(scratch, irq);
+    }
+
+    /** {@return one past the largest INTID: the NR_IRQS it was created with} */
+    int interrupts() {
+        return interrupts;
+    }
+
+    /** {@return the redistributors its region holds before QEMU virt's UART (Integer.MAX_VALUE elsewhere)} */
+    int maxRedistributors() {
+        return redistributorBase == REDISTRIBUTOR_BASE ? MAX_REDISTRIBUTORS : Integer.MAX_VALUE;
+    }
+
+    /**
+     * Sets an SPI's level through {@code KVM_IRQ_LINE} (api.rst 4.25: irq_type SPI in bits 27:24), held until
+     * {@link #initialise} when the vGIC is not initialised yet; any thread.
+     *
+     * @param intid the SPI
+     * @param high the level
+     */
+    void setSpiLevel(int intid, boolean high) {
+        int irq = KvmIoctls.armIrq(KvmIoctls.KVM_ARM_IRQ_TYPE_SPI, 0, intid);
+        synchronized (this) {
+            if (!initialised) {
+                heldLevels.put(irq, high);
+                return;
+            }
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            line(arena.allocate(KvmIrqLevel.layout()), irq, high ? 1 : 0);
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.vcpu4j.api.AccessKind;
 import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.api.GuestMemory;
+import org.vcpu4j.api.InterruptControllerConfig;
 import org.vcpu4j.api.MemoryMapException;
 import org.vcpu4j.api.MemoryRegion;
 import org.vcpu4j.api.VCpuCreateConfig;
@@ -20,6 +21,8 @@ import org.vcpu4j.backend.kvm.sys.KvmUserspaceMemoryRegion;
 import org.vcpu4j.backend.kvm.sys.KvmVcpuInit;
 import org.vcpu4j.backend.kvm.sys.NoReserveRam;
 import org.vcpu4j.spi.ArchVCpu;
+import org.vcpu4j.spi.Availability;
+import org.vcpu4j.spi.InterruptControllerBackend;
 import org.vcpu4j.spi.GuestRamAllocator;
 import org.vcpu4j.spi.VmBackend;
 import org.vcpu4j.spi.aarch64.Psci;
@@ -53,6 +56,7 @@ final class KvmVm implements VmBackend {
     /** vCPUs KVM_CREATE_VCPU made: KVM's vCPU index (kvm_get_vcpu) of the next one. */
     private int vcpusCreated;
     private boolean closed;
+    private volatile boolean x86Irqchip;
     private final int maxVCpuId;
 
     KvmVm(KvmCalls calls, int vmFd, GuestIsa isa, long runMmapSize, boolean readonlyMemory,
@@ -115,8 +119,8 @@ final class KvmVm implements VmBackend {
                 calls.ioctl(vmFd, KvmIoctls.KVM_ENABLE_CAP, cap);
             }
         }
-        // Before any vCPU, as kvmtool does; CTRL_INIT waits for the first run (initialiseVgic).
-        vgic = KvmVgicV3.create(calls, vmFd);
+        // The vGIC comes with createInterruptController (configured) or the first vCPU (QEMU virt's layout);
+        // CTRL_INIT waits for the first run (initialiseVgic).
     }
 
     /** {@return the in-kernel GICv3 (arm64; null on x86_64)} */
@@ -205,6 +209,48 @@ final class KvmVm implements VmBackend {
     }
 
     @Override
+    public Availability interruptControllerSupport(InterruptControllerConfig config) {
+        if (config instanceof InterruptControllerConfig.X86Irqchip) {
+            return Availability.available("KVM_CREATE_IRQCHIP (PICs, IOAPIC, LAPICs) and KVM_CREATE_PIT2 in the kernel");
+        }
+        return KvmVgicV3.supported(calls, vmFd)
+                ? Availability.available("the in-kernel vGICv3 (KVM_DEV_TYPE_ARM_VGIC_V3) at the configured frames")
+                : Availability.unavailable("this KVM has no in-kernel GICv3 (KVM_CREATE_DEVICE_TEST for "
+                        + "KVM_DEV_TYPE_ARM_VGIC_V3 failed)");
+    }
+
+    @Override
+    public synchronized InterruptControllerBackend createInterruptController(InterruptControllerConfig config) {
+        if (config instanceof InterruptControllerConfig.GicV3 gic) {
+            KvmVgicV3 created = KvmVgicV3.create(calls, vmFd, gic.distributorBase(), gic.redistributorBase(),
+                    32 + gic.spiCount());
+            if (!created.available()) {
+                created.requireAvailable(gic.firstLine());
+            }
+            vgic = created;
+            return new InterruptControllerBackend() {
+                @Override
+                public void setLevel(int line, boolean high) {
+                    created.setSpiLevel(line, high);
+                }
+            };
+        }
+        InterruptControllerBackend chip = KvmX86Irqchip.create(calls, vmFd, (InterruptControllerConfig.X86Irqchip) config);
+        x86Irqchip = true;
+        return chip;
+    }
+
+    /** {@return whether the x86 in-kernel irqchip exists (then the LAPIC, not KVM_INTERRUPT, takes vectors)} */
+    boolean hasX86Irqchip() {
+        return x86Irqchip;
+    }
+
+    /** Delivers {@code vector} to the LAPIC with {@code apicId} as an MSI (the in-kernel irqchip exists). */
+    void signalMsi(int apicId, int vector) {
+        KvmX86Irqchip.signalMsi(calls, vmFd, apicId, vector);
+    }
+
+    @Override
     public synchronized ArchVCpu createVCpu(int id, VCpuCreateConfig config) {
         if (closed) {
             throw new IllegalStateException("the VM is closed");
@@ -214,7 +260,10 @@ final class KvmVm implements VmBackend {
                     + "initialised (KVM_DEV_ARM_VGIC_CTRL_INIT) when a vCPU first ran, and KVM refuses "
                     + "KVM_CREATE_VCPU after that (EBUSY); create every vCPU before the first run()");
         }
-        if (vgic != null && vgic.available() && vcpusCreated >= KvmVgicV3.MAX_REDISTRIBUTORS) {
+        if (isa == GuestIsa.AARCH64 && vgic == null) {
+            vgic = KvmVgicV3.create(calls, vmFd); // no controller configured: QEMU virt's, as before issue 13
+        }
+        if (vgic != null && vgic.available() && vcpusCreated >= vgic.maxRedistributors()) {
             throw new IllegalStateException(String.format("vCPU %d cannot be created: this VM has %d vCPUs, and "
                     + "QEMU virt's redistributor region 0x%x-0x08ff_ffff holds %d redistributors", id, vcpusCreated,
                     KvmVgicV3.REDISTRIBUTOR_BASE, KvmVgicV3.MAX_REDISTRIBUTORS));

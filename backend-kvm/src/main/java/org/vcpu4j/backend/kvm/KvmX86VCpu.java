@@ -97,10 +97,12 @@ final class KvmX86VCpu extends KvmVCpu {
     private int pendingLoadLength = -1;
     private long entry;
     private boolean setUp;
+    private final int apicId;
 
     KvmX86VCpu(KvmCalls calls, int fd, MemorySegment run, KvmVm vm, MemorySegment supportedCpuid, int apicId) {
         super(calls, fd, run);
         this.vm = vm;
+        this.apicId = apicId;
         if (supportedCpuid.byteSize() > 0) {
             setCpuid(supportedCpuid, apicId);
         }
@@ -610,14 +612,29 @@ final class KvmX86VCpu extends KvmVCpu {
     @Override
     public void injectInterrupt(int intid) {
         checkInterrupt(intid);
+        if (vm.hasX86Irqchip()) {
+            vm.signalMsi(apicId, intid); // KVM_INTERRUPT is for VMs without an in-kernel LAPIC (api.rst 4.16)
+            return;
+        }
         pendingInterrupts.add(intid);
         KvmRun.request_interrupt_window(run, (byte) 1);
+    }
+
+    /** With the in-kernel irqchip an injection is an MSI to this vCPU's LAPIC, from any thread. */
+    @Override
+    public boolean injectsFromAnyThread() {
+        return vm.hasX86Irqchip();
     }
 
     @Override
     public void checkInterrupt(int intid) {
         if (intid < 0 || intid > 255) {
             throw new IllegalArgumentException("x86 interrupt vector must be 0..255, not " + intid);
+        }
+        if (intid < 16 && vm.hasX86Irqchip()) {
+            // SDM vol. 3 11.5.3: the LAPIC treats vectors 0-15 as illegal (they are the CPU's exceptions)
+            throw new IllegalArgumentException("x86 interrupt vector " + intid + " cannot go through the LAPIC of "
+                    + "the in-kernel irqchip: vectors 0..15 are illegal there; use 16..255");
         }
     }
 

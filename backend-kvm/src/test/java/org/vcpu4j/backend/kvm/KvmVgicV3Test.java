@@ -70,8 +70,11 @@ class KvmVgicV3Test {
     }
 
     @Test
-    void theVmCreatesAGicV3AtQemuVirtsAddressesWithTheLargestInterruptCount() {
-        vm();
+    void aVmWithoutAControllerGetsAGicV3AtQemuVirtsAddressesWithItsFirstVCpu() {
+        KvmVm vm = vm();
+        assertEquals(0, fake.createdDevices.size(), "createInterruptController may still configure it");
+        vcpu(vm, 0);
+        fake.log.removeIf(l -> l.startsWith("KVM_CREATE_VCPU") || l.equals("KVM_ARM_VCPU_INIT"));
         assertEquals(1, fake.createdDevices.size());
         assertArrayEquals(new int[] {7, 0}, fake.createdDevices.get(0), "type KVM_DEV_TYPE_ARM_VGIC_V3, flags 0");
         assertEquals(List.of("KVM_CREATE_DEVICE",
@@ -79,6 +82,33 @@ class KvmVgicV3Test {
                 "KVM_SET_DEVICE_ATTR(vgic 0/3 = 0x80a0000)", // GRP_ADDR, VGIC_V3_ADDR_TYPE_REDIST: GICR
                 "KVM_SET_DEVICE_ATTR(vgic 3/0 = 0x3e0)"), // GRP_NR_IRQS: 992
                 vgicLog(), "nothing is initialised before the vCPUs exist");
+    }
+
+    /**
+     * createInterruptController(GicV3) creates the vGIC at the configured frames with 32 + SPIs interrupts
+     * (arm-vgic-v3.rst: KVM_DEV_ARM_VGIC_GRP_ADDR, GRP_NR_IRQS before the vCPUs run); lines set before
+     * CTRL_INIT wait for it, later ones are KVM_IRQ_LINE words with irq_type SPI (api.rst 4.25).
+     */
+    @Test
+    void aConfiguredControllerPutsTheVgicAtItsFramesAndDrivesSpiLevels() {
+        KvmVm vm = vm();
+        var config = new org.vcpu4j.api.InterruptControllerConfig.GicV3(0x1000_0000L, 0x1010_0000L, 64);
+        assertTrue(vm.interruptControllerSupport(config).available());
+        assertArrayEquals(new int[] {7, KvmIoctls.KVM_CREATE_DEVICE_TEST}, fake.createdDevices.get(0),
+                "the support check only tests the device type");
+        fake.log.clear();
+        var chip = vm.createInterruptController(config);
+        chip.setLevel(40, true);
+        KvmArm64VCpu v = vcpu(vm, 0);
+        assertTrue(fake.irqLines.isEmpty(), "nothing reaches KVM before CTRL_INIT");
+        queueExit();
+        v.run();
+        chip.setLevel(40, false);
+        assertEquals(List.of("KVM_CREATE_DEVICE", "KVM_SET_DEVICE_ATTR(vgic 0/2 = 0x10000000)",
+                "KVM_SET_DEVICE_ATTR(vgic 0/3 = 0x10100000)", "KVM_SET_DEVICE_ATTR(vgic 3/0 = 0x60)",
+                "KVM_CREATE_VCPU(0)", "KVM_ARM_VCPU_INIT", CTRL_INIT, "KVM_IRQ_LINE(0x01000028, 1)", "KVM_RUN",
+                "KVM_IRQ_LINE(0x01000028, 0)"), vgicLog());
+        assertThrows(IllegalArgumentException.class, () -> v.injectInterrupt(96), "beyond 32 + 64 SPIs");
     }
 
     @Test
@@ -239,8 +269,8 @@ class KvmVgicV3Test {
     void aHostWithoutVgicV3RunsGuestsButInjectionNamesTheErrno() {
         fake.vgicErrno = FakeKvmCalls.ENODEV;
         KvmVm vm = vm();
-        assertFalse(vm.vgic().available());
         KvmArm64VCpu v = vcpu(vm, 0);
+        assertFalse(vm.vgic().available());
         queueExit();
         assertInstanceOf(VCpuExit.MmioWrite.class, v.run());
         assertFalse(fake.log.stream().anyMatch(s -> s.contains("(vgic ")), "no attributes, no CTRL_INIT");
@@ -259,7 +289,8 @@ class KvmVgicV3Test {
     @Test
     void aFailedAddressLeavesNoDeviceFdAndFailsTheVmNamingIt() {
         fake.failingVgicAttr = "0/3";
-        KvmException e = assertThrows(KvmException.class, this::vm);
+        KvmVm vm = vm();
+        KvmException e = assertThrows(KvmException.class, () -> vcpu(vm, 0));
         assertTrue(e.getMessage().contains("redistributor base"), e.getMessage());
         assertEquals(22, e.errno());
         assertEquals(List.of(FakeKvmCalls.VGIC_FD), fake.closedFds);
@@ -277,6 +308,8 @@ class KvmVgicV3Test {
     @Test
     void closingTheVmClosesTheDeviceBeforeTheVm() {
         KvmVm vm = vm();
+        vcpu(vm, 0).close();
+        fake.closedFds.clear();
         vm.close();
         vm.close();
         assertEquals(List.of(FakeKvmCalls.VGIC_FD, VM_FD), fake.closedFds);

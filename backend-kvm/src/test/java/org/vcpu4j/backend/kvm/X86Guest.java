@@ -31,8 +31,15 @@ final class X86Guest implements AutoCloseable {
     final VCpu vcpu;
 
     private X86Guest(byte[] code, int apicId) {
+        this(code, apicId, null);
+    }
+
+    private X86Guest(byte[] code, int apicId, org.vcpu4j.api.InterruptControllerConfig irqchip) {
         hypervisor = Backends.open(new KvmBackendProvider());
         vm = hypervisor.createVirtualMachine();
+        if (irqchip != null) {
+            vm.createInterruptController(irqchip);
+        }
         vm.mapRam(0, RAM_SIZE);
         vm.memory().write(CODE, code);
         vcpu = vm.createVCpu(0, new X86_64CreateConfig(apicId));
@@ -67,6 +74,16 @@ final class X86Guest implements AutoCloseable {
     static X86Guest start(byte[] code, int apicId) {
         requireKvm();
         return new X86Guest(code, apicId);
+    }
+
+    /**
+     * {@return a guest running {@code code} on a VM with the in-kernel irqchip (and PIT) created first}
+     *
+     * @param code the machine code
+     */
+    static X86Guest startWithIrqchip(byte[] code) {
+        requireKvm();
+        return new X86Guest(code, 0, new org.vcpu4j.api.InterruptControllerConfig.X86Irqchip(true));
     }
 
     @Override

@@ -4,12 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.vcpu4j.api.AccessWidth;
+import org.vcpu4j.api.InterruptControllerState;
+import org.vcpu4j.api.VCpuCreateConfig;
+import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.api.aarch64.Aarch64State;
 import org.vcpu4j.api.aarch64.SystemRegister;
 import org.vcpu4j.spi.ArchVCpu;
+import org.vcpu4j.spi.InterruptControllerBackend;
 import org.vcpu4j.spi.aarch64.Completion;
+import org.vcpu4j.spi.aarch64.GicV3Model;
 import org.vcpu4j.tck.Rule;
 
 /**
@@ -125,6 +130,70 @@ enum Bug {
             return exit;
         }
     }),
+    /** Lowering a line never reaches the interrupt controller (a device model's deassert dropped on the way). */
+    LINE_NEVER_LOWERED(Rule.INT_001, UnaryOperator.identity(), -1, controller -> new InterruptControllerBackend() {
+        @Override
+        public void setLevel(int line, boolean high) {
+            if (high) {
+                controller.setLevel(line, true);
+            }
+        }
+    }),
+    /**
+     * The backend numbers affinities its own way: vCPU 0 gets the MPIDR asked for vCPU 1 and the other way
+     * round, so the GIC routes an SPI or SGI for affinity 0.0.0.1 to the wrong vCPU.
+     */
+    AFFINITIES_SWAPPED(Rule.INT_005, UnaryOperator.identity(), -1, UnaryOperator.identity(),
+            config -> config instanceof Aarch64CreateConfig a && a.mpidr() <= 1
+                    ? new Aarch64CreateConfig(a.mpidr() ^ 1, a.dtbAddress()) : config),
+    /** The interrupt controller's restoreState keeps the fresh VM's distributor (a snapshot loses pending SPIs). */
+    CONTROLLER_STATE_NOT_RESTORED(Rule.INT_004, UnaryOperator.identity(), -1, controller -> new InterruptControllerBackend() {
+        @Override
+        public void setLevel(int line, boolean high) {
+            controller.setLevel(line, high);
+        }
+
+        @Override
+        public InterruptControllerState saveState() {
+            return controller.saveState();
+        }
+
+        @Override
+        public void restoreState(InterruptControllerState state) {
+            // dropped
+        }
+    }),
+    /**
+     * The GIC CPU interface's priority mask is not the guest's after an exit: the backend enters the guest
+     * with a stale shadow ICC_PMR_EL1 of 0xff (wide open).
+     */
+    PRIORITY_MASK_NOT_KEPT(Rule.INT_002, cpu -> new DelegatingVCpu(cpu) {
+        @Override
+        public VCpuExit run() {
+            Aarch64State s = (Aarch64State) delegate.saveState();
+            if (!s.gicCpuInterface().isEmpty()) {
+                var icc = new java.util.TreeMap<>(s.gicCpuInterface());
+                icc.put(GicV3Model.ICC_PMR, 0xFFL);
+                delegate.restoreState(s.toBuilder().gicCpuInterface(icc).build());
+            }
+            return delegate.run();
+        }
+    }),
+    /**
+     * The virtual timer's compare value is not the guest's after an exit (a stale shadow copy written back on
+     * entry, far in the future): an armed timer never fires.
+     */
+    TIMER_COMPARE_NOT_KEPT(Rule.INT_003, cpu -> new DelegatingVCpu(cpu) {
+        @Override
+        public VCpuExit run() {
+            Aarch64State s = (Aarch64State) delegate.saveState();
+            if ((s.sys(SystemRegister.CNTV_CTL_EL0) & 1) != 0) {
+                delegate.restoreState(s.toBuilder().sys(SystemRegister.CNTV_CVAL_EL0,
+                        s.sys(SystemRegister.CNTV_CVAL_EL0) + (1L << 40)).build());
+            }
+            return delegate.run();
+        }
+    }),
     /**
      * The part of a load outside RAM is reported as one exit of the register's width at the end of RAM (what
      * the emulator did before issue 11 item 6): a load exit at a page boundary narrower than its register
@@ -190,15 +259,39 @@ enum Bug {
     private final Rule rule;
     private final UnaryOperator<ArchVCpu> wrapper;
     private final int realVCpuIdLimit;
+    private final UnaryOperator<InterruptControllerBackend> controllerWrapper;
+    private final UnaryOperator<VCpuCreateConfig> configMapper;
 
     Bug(Rule rule, UnaryOperator<ArchVCpu> wrapper) {
         this(rule, wrapper, -1);
     }
 
     Bug(Rule rule, UnaryOperator<ArchVCpu> wrapper, int realVCpuIdLimit) {
+        this(rule, wrapper, realVCpuIdLimit, UnaryOperator.identity());
+    }
+
+    Bug(Rule rule, UnaryOperator<ArchVCpu> wrapper, int realVCpuIdLimit,
+            UnaryOperator<InterruptControllerBackend> controllerWrapper) {
+        this(rule, wrapper, realVCpuIdLimit, controllerWrapper, UnaryOperator.identity());
+    }
+
+    Bug(Rule rule, UnaryOperator<ArchVCpu> wrapper, int realVCpuIdLimit,
+            UnaryOperator<InterruptControllerBackend> controllerWrapper, UnaryOperator<VCpuCreateConfig> configMapper) {
         this.rule = rule;
         this.wrapper = wrapper;
         this.realVCpuIdLimit = realVCpuIdLimit;
+        this.controllerWrapper = controllerWrapper;
+        this.configMapper = configMapper;
+    }
+
+    /** {@return what the broken VM makes of a vCPU's create config before the real backend sees it} */
+    UnaryOperator<VCpuCreateConfig> configMapper() {
+        return configMapper;
+    }
+
+    /** {@return the wrapper that puts the bug into a VM's interrupt controller (identity for most bugs)} */
+    UnaryOperator<InterruptControllerBackend> controllerWrapper() {
+        return controllerWrapper;
     }
 
     /** {@return the largest vCPU id the broken VM really takes while it claims more, or -1 (no such bug)} */

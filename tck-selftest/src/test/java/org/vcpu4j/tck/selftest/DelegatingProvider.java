@@ -3,11 +3,13 @@ package org.vcpu4j.tck.selftest;
 import java.util.function.UnaryOperator;
 import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.api.GuestMemory;
+import org.vcpu4j.api.InterruptControllerConfig;
 import org.vcpu4j.api.MemoryRegion;
 import org.vcpu4j.api.VCpuCreateConfig;
 import org.vcpu4j.spi.ArchVCpu;
 import org.vcpu4j.spi.Availability;
 import org.vcpu4j.spi.HypervisorBackend;
+import org.vcpu4j.spi.InterruptControllerBackend;
 import org.vcpu4j.spi.VCpuBackendProvider;
 import org.vcpu4j.spi.VmBackend;
 
@@ -21,6 +23,8 @@ final class DelegatingProvider implements VCpuBackendProvider {
     private final Availability availability;
     private final UnaryOperator<ArchVCpu> vcpuWrapper;
     private int realVCpuIdLimit = -1;
+    private UnaryOperator<InterruptControllerBackend> controllerWrapper = UnaryOperator.identity();
+    private UnaryOperator<VCpuCreateConfig> configMapper = UnaryOperator.identity();
 
     DelegatingProvider(VCpuBackendProvider delegate, String id, UnaryOperator<ArchVCpu> vcpuWrapper) {
         this(delegate, id, null, vcpuWrapper);
@@ -37,6 +41,18 @@ final class DelegatingProvider implements VCpuBackendProvider {
     /** {@return this provider, whose VMs refuse vCPU ids above {@code limit} while claiming the delegate's limit} */
     DelegatingProvider refusingVCpuIdsAbove(int limit) {
         realVCpuIdLimit = limit;
+        return this;
+    }
+
+    /** {@return this provider, whose VMs' interrupt controllers carry a bug through {@code wrapper}} */
+    DelegatingProvider wrappingInterruptControllers(UnaryOperator<InterruptControllerBackend> wrapper) {
+        controllerWrapper = wrapper;
+        return this;
+    }
+
+    /** {@return this provider, whose VMs hand {@code mapper}'s version of each create config to the backend} */
+    DelegatingProvider mappingCreateConfigs(UnaryOperator<VCpuCreateConfig> mapper) {
+        configMapper = mapper;
         return this;
     }
 
@@ -109,12 +125,22 @@ final class DelegatingProvider implements VCpuBackendProvider {
         }
 
         @Override
+        public Availability interruptControllerSupport(InterruptControllerConfig config) {
+            return vm.interruptControllerSupport(config);
+        }
+
+        @Override
+        public InterruptControllerBackend createInterruptController(InterruptControllerConfig config) {
+            return controllerWrapper.apply(vm.createInterruptController(config));
+        }
+
+        @Override
         public ArchVCpu createVCpu(int vcpuId, VCpuCreateConfig config) {
             if (realVCpuIdLimit >= 0 && vcpuId > realVCpuIdLimit) {
                 throw new IllegalStateException("KVM_CREATE_VCPU failed: EINVAL (simulated: ids above "
                         + realVCpuIdLimit + ")");
             }
-            return vcpuWrapper.apply(vm.createVCpu(vcpuId, config));
+            return vcpuWrapper.apply(vm.createVCpu(vcpuId, configMapper.apply(config)));
         }
 
         @Override

@@ -60,7 +60,8 @@ class TckSelfTest {
     @EnumSource(Bug.class)
     void everyBrokenBackendIsCaughtByTheRuleMeantForIt(Bug bug) {
         Map<String, String> failed = failures(launch(new DelegatingProvider(emulated(),
-                "emulated-" + bug.name().toLowerCase(), bug.wrapper()).refusingVCpuIdsAbove(bug.realVCpuIdLimit())));
+                "emulated-" + bug.name().toLowerCase(), bug.wrapper()).refusingVCpuIdsAbove(bug.realVCpuIdLimit())
+                .wrappingInterruptControllers(bug.controllerWrapper()).mappingCreateConfigs(bug.configMapper())));
         String method = methodOf(bug.rule());
         assertTrue(failed.containsKey(method), () -> bug + " must fail " + bug.rule().id() + " (" + method
                 + "), but the failures were " + failed.keySet());

@@ -128,6 +128,93 @@ public final class A64 {
     }
 
     /**
+     * {@return MSR DAIFSet, #imm4 (C6.2.234, PSTATE field form: op1 = 3, CRn = 4, op2 = 6)}
+     *
+     * @param imm4 the D A I F bits to set (2 = I)
+     */
+    public static int msrDaifSet(int imm4) {
+        return 0xD503_40DF | checkBits(imm4, 4, "imm4") << 8;
+    }
+
+    /** {@return ERET (C6.2.84)} */
+    public static int eret() {
+        return 0xD69F_03E0;
+    }
+
+    /** {@return ISB SY (C6.2.151: CRm = 0b1111)} */
+    public static int isb() {
+        return 0xD503_3FDF;
+    }
+
+    /**
+     * {@return MOV Xd, Xm: ORR Xd, XZR, Xm (C6.2.205, shifted register, sf = 1)}
+     *
+     * @param rd the destination
+     * @param rm the source
+     */
+    public static int movReg(int rd, int rm) {
+        return 0xAA00_03E0 | reg(rm) << 16 | reg(rd);
+    }
+
+    /**
+     * {@return ADD Xd, Xn, Xm (C6.2.5, shifted register, sf = 1, LSL #0)}
+     *
+     * @param rd the destination
+     * @param rn the first operand
+     * @param rm the second operand
+     */
+    public static int addReg(int rd, int rn, int rm) {
+        return 0x8B00_0000 | reg(rm) << 16 | reg(rn) << 5 | reg(rd);
+    }
+
+    /**
+     * {@return STR Wt, [Xn, #imm] (C6.2.365, unsigned-offset form, size = 10)}
+     *
+     * @param rt the source
+     * @param rn the base register
+     * @param byteOffset a multiple of 4 in 0..16380
+     */
+    public static int strW(int rt, int rn, int byteOffset) {
+        return new A64LoadStore(A64LoadStore.Op.STR, org.vcpu4j.api.AccessWidth.DWORD, rt, rn, false, byteOffset).encode();
+    }
+
+    /**
+     * {@return STRB Wt, [Xn, #imm] (C6.2.367, unsigned-offset form)}
+     *
+     * @param rt the source
+     * @param rn the base register
+     * @param byteOffset 0..4095
+     */
+    public static int strB(int rt, int rn, int byteOffset) {
+        return new A64LoadStore(A64LoadStore.Op.STR, org.vcpu4j.api.AccessWidth.BYTE, rt, rn, false, byteOffset).encode();
+    }
+
+    /**
+     * {@return LDR Wt, [Xn, #imm] (C6.2.166, unsigned-offset form, size = 10)}
+     *
+     * @param rt the destination
+     * @param rn the base register
+     * @param byteOffset a multiple of 4 in 0..16380
+     */
+    public static int ldrW(int rt, int rn, int byteOffset) {
+        return new A64LoadStore(A64LoadStore.Op.LDR, org.vcpu4j.api.AccessWidth.DWORD, rt, rn, false, byteOffset).encode();
+    }
+
+    /**
+     * {@return TBNZ Wt, #bit, . + byteOffset (C6.2.375: b5 = 0 for bits 0..31, imm14 in words)}
+     *
+     * @param rt the tested register
+     * @param bit 0..31
+     * @param byteOffset a multiple of 4 in -32768..32764
+     */
+    public static int tbnzW(int rt, int bit, int byteOffset) {
+        if (byteOffset % 4 != 0 || byteOffset < -32768 || byteOffset > 32764) {
+            throw new IllegalArgumentException("TBNZ offset must be a multiple of 4 in -32768..32764, not " + byteOffset);
+        }
+        return 0x3700_0000 | checkBits(bit, 5, "bit") << 19 | (byteOffset / 4 & 0x3FFF) << 5 | reg(rt);
+    }
+
+    /**
      * {@return STP Xt1, Xt2, [Xn|SP, #imm] (C6.2.362, signed-offset form, opc = 10)}
      *
      * @param rt1 the first register

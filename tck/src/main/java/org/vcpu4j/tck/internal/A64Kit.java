@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 import org.vcpu4j.property.Gen;
 import org.vcpu4j.api.GuestIsa;
+import org.vcpu4j.api.InterruptControllerConfig;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.VCpuCreateConfig;
 import org.vcpu4j.api.VCpuSetupConfig;
@@ -27,6 +28,11 @@ public final class A64Kit implements IsaKit {
     @Override
     public GuestIsa isa() {
         return GuestIsa.AARCH64;
+    }
+
+    @Override
+    public InterruptControllerConfig interruptController() {
+        return InterruptControllerConfig.qemuVirtGicV3();
     }
 
     @Override

@@ -56,6 +56,7 @@ public final class Capabilities {
             case FP_SIMD_STATE -> tck.fpSimdStateAccessible();
             case INTERRUPTS -> tck.interruptsInjectable();
             case IPI_EXITS -> tck.ipisReachVmm();
+            case INTERRUPT_CONTROLLER -> tck.interruptControllerOffered();
             case SMP -> tck.maxVCpus() >= 2;
             case FD_COUNT -> Files.isDirectory(Path.of("/proc/self/fd"));
         };

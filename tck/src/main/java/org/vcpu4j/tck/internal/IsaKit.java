@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 import org.vcpu4j.property.Gen;
 import org.vcpu4j.api.GuestIsa;
+import org.vcpu4j.api.InterruptControllerConfig;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.VCpuCreateConfig;
 import org.vcpu4j.api.VCpuSetupConfig;
@@ -25,6 +26,9 @@ public sealed interface IsaKit permits A64Kit, X86Kit {
 
     /** {@return the guest-physical address of RAM} */
     long ramBase();
+
+    /** {@return the interrupt controller the interrupt rules create: QEMU virt's GICv3, or the x86 irqchip} */
+    InterruptControllerConfig interruptController();
 
     /** {@return the size of RAM} */
     long ramSize();

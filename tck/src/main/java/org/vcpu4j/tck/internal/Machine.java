@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.vcpu4j.api.Hypervisor;
+import org.vcpu4j.api.InterruptController;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.VCpu;
 import org.vcpu4j.api.VCpuExit;
@@ -50,9 +51,30 @@ public final class Machine implements AutoCloseable {
      * @return the machine
      */
     public static Machine start(Hypervisor hv, IsaKit kit, byte[] code, Set<Long> trappedSystemRegisters) {
+        return start(hv, kit, code, trappedSystemRegisters, false);
+    }
+
+    /**
+     * As {@link #start(Hypervisor, IsaKit, byte[], Set)}, on a VM that first creates the kit's interrupt
+     * controller ({@link IsaKit#interruptController()}), before its vCPU.
+     *
+     * @param hv the hypervisor
+     * @param kit the ISA kit
+     * @param code the code
+     * @return the machine
+     */
+    public static Machine startWithInterruptController(Hypervisor hv, IsaKit kit, byte[] code) {
+        return start(hv, kit, code, Set.of(), true);
+    }
+
+    private static Machine start(Hypervisor hv, IsaKit kit, byte[] code, Set<Long> trappedSystemRegisters,
+            boolean interruptController) {
         VirtualMachine vm = hv.createVirtualMachine();
         try {
             vm.mapRam(kit.ramBase(), kit.ramSize());
+            if (interruptController) {
+                vm.createInterruptController(kit.interruptController());
+            }
             vm.memory().write(kit.codeAddress(), code);
             VCpu cpu = vm.createVCpu(0, kit.createConfig(0));
             cpu.setEntry(kit.codeAddress());
@@ -68,6 +90,11 @@ public final class Machine implements AutoCloseable {
     /** {@return the vCPU} */
     public VCpu cpu() {
         return cpu;
+    }
+
+    /** {@return the VM's interrupt controller (a machine started with one)} */
+    public InterruptController interruptController() {
+        return vm.interruptController().orElseThrow(() -> new IllegalStateException("started without one"));
     }
 
     /** {@return the VM} */

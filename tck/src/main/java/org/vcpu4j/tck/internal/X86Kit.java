@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 import org.vcpu4j.property.Gen;
 import org.vcpu4j.api.GuestIsa;
+import org.vcpu4j.api.InterruptControllerConfig;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.VCpuCreateConfig;
 import org.vcpu4j.api.VCpuSetupConfig;
@@ -25,6 +26,11 @@ public final class X86Kit implements IsaKit {
     @Override
     public GuestIsa isa() {
         return GuestIsa.X86_64;
+    }
+
+    @Override
+    public InterruptControllerConfig interruptController() {
+        return new InterruptControllerConfig.X86Irqchip(true);
     }
 
     @Override

@@ -11,6 +11,13 @@ import org.vcpu4j.api.RegisterState;
  * The architectural state of an AArch64 vCPU as an immutable value: X0-X30, SP_EL0, SP_EL1, PC,
  * PSTATE, ELR_EL1, SPSR_EL1, V0-V31, FPCR, FPSR and the {@link SystemRegister}s.
  *
+ * <p>When the VM has a GICv3 ({@link org.vcpu4j.api.InterruptControllerConfig.GicV3}) the state also
+ * carries this vCPU's part of it: {@link #gicRedistributor()} (the redistributor registers by offset from
+ * its RD_base, SGI_base registers at 0x1_0000 and up, as {@code KVM_DEV_ARM_VGIC_GRP_REDIST_REGS}) and
+ * {@link #gicCpuInterface()} (the ICC_* registers by their 16-bit {@code op0:op1:CRn:CRm:op2} encoding, as
+ * {@code KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS}); both are empty without one. The generic timer's registers
+ * are {@link SystemRegister}s.
+ *
  * <p>PSTATE is held in SPSR format (Arm ARM C5.2.18): N Z C V in bits 31:28, D A I F in bits 9:6,
  * M[3:0] (EL and SP selection) in bits 3:0.
  */
@@ -31,8 +38,12 @@ public final class Aarch64State implements RegisterState {
     private final long fpcr;
     private final long fpsr;
     private final long[] sys;
+    private final java.util.SortedMap<Integer, Long> gicRedistributor;
+    private final java.util.SortedMap<Integer, Long> gicCpuInterface;
 
     private Aarch64State(Builder b) {
+        this.gicRedistributor = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(b.gicRedistributor));
+        this.gicCpuInterface = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(b.gicCpuInterface));
         this.x = b.x.clone();
         this.spEl0 = b.spEl0;
         this.spEl1 = b.spEl1;
@@ -70,6 +81,8 @@ public final class Aarch64State implements RegisterState {
         b.fpcr = fpcr;
         b.fpsr = fpsr;
         System.arraycopy(sys, 0, b.sys, 0, SYSREG_COUNT);
+        b.gicRedistributor.putAll(gicRedistributor);
+        b.gicCpuInterface.putAll(gicCpuInterface);
         return b;
     }
 
@@ -148,6 +161,19 @@ public final class Aarch64State implements RegisterState {
     }
 
     /**
+     * {@return the GICv3 redistributor registers of this vCPU by offset from RD_base (SGI_base registers at
+     * 0x1_0000 + their offset); empty when the VM has no GICv3}
+     */
+    public java.util.SortedMap<Integer, Long> gicRedistributor() {
+        return gicRedistributor;
+    }
+
+    /** {@return the GICv3 CPU-interface (ICC_*) registers by 16-bit encoding; empty without a GICv3} */
+    public java.util.SortedMap<Integer, Long> gicCpuInterface() {
+        return gicCpuInterface;
+    }
+
+    /**
      * {@return one line per register whose value differs from {@code other}'s, e.g. {@code "x3:
      * 0x1 != 0x2"}; empty when the states are equal}
      *
@@ -174,7 +200,19 @@ public final class Aarch64State implements RegisterState {
         for (SystemRegister r : SystemRegister.values()) {
             diff(out, r.name().toLowerCase(java.util.Locale.ROOT), sys(r), other.sys(r));
         }
+        if (!gicRedistributor.equals(other.gicRedistributor)) {
+            out.add("gic redistributor: " + hex(gicRedistributor) + " != " + hex(other.gicRedistributor));
+        }
+        if (!gicCpuInterface.equals(other.gicCpuInterface)) {
+            out.add("gic cpu interface: " + hex(gicCpuInterface) + " != " + hex(other.gicCpuInterface));
+        }
         return out;
+    }
+
+    private static String hex(java.util.Map<Integer, Long> m) {
+        StringBuilder sb = new StringBuilder("{");
+        m.forEach((k, v) -> sb.append(sb.length() > 1 ? ", " : "").append(String.format("0x%x=0x%x", k, v)));
+        return sb.append('}').toString();
     }
 
     private static void diff(List<String> out, String name, long a, long b) {
@@ -188,13 +226,15 @@ public final class Aarch64State implements RegisterState {
         return o instanceof Aarch64State s
                 && Arrays.equals(x, s.x) && spEl0 == s.spEl0 && spEl1 == s.spEl1 && pc == s.pc
                 && pstate == s.pstate && elrEl1 == s.elrEl1 && spsrEl1 == s.spsrEl1
-                && Arrays.equals(v, s.v) && fpcr == s.fpcr && fpsr == s.fpsr && Arrays.equals(sys, s.sys);
+                && Arrays.equals(v, s.v) && fpcr == s.fpcr && fpsr == s.fpsr && Arrays.equals(sys, s.sys)
+                && gicRedistributor.equals(s.gicRedistributor) && gicCpuInterface.equals(s.gicCpuInterface);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(Arrays.hashCode(x), spEl0, spEl1, pc, pstate, elrEl1, spsrEl1,
-                Arrays.hashCode(v), fpcr, fpsr, Arrays.hashCode(sys));
+                Arrays.hashCode(v), fpcr, fpsr, Arrays.hashCode(sys),
+                gicRedistributor, gicCpuInterface);
     }
 
     @Override
@@ -228,8 +268,34 @@ public final class Aarch64State implements RegisterState {
         private long fpcr;
         private long fpsr;
         private final long[] sys = new long[SYSREG_COUNT];
+        private final java.util.TreeMap<Integer, Long> gicRedistributor = new java.util.TreeMap<>();
+        private final java.util.TreeMap<Integer, Long> gicCpuInterface = new java.util.TreeMap<>();
 
         private Builder() {}
+
+        /**
+         * Replaces the GICv3 redistributor registers (see {@link Aarch64State#gicRedistributor()}).
+         *
+         * @param registers values by offset
+         * @return this builder
+         */
+        public Builder gicRedistributor(java.util.Map<Integer, Long> registers) {
+            gicRedistributor.clear();
+            gicRedistributor.putAll(registers);
+            return this;
+        }
+
+        /**
+         * Replaces the GICv3 CPU-interface registers (see {@link Aarch64State#gicCpuInterface()}).
+         *
+         * @param registers values by 16-bit encoding
+         * @return this builder
+         */
+        public Builder gicCpuInterface(java.util.Map<Integer, Long> registers) {
+            gicCpuInterface.clear();
+            gicCpuInterface.putAll(registers);
+            return this;
+        }
 
         /**
          * Sets Xn; a write to X31 (XZR) is ignored.

@@ -69,10 +69,20 @@ public abstract class Machine {
                 vm.memory().slice(address + s.bytes().length, bss).fill((byte) 0);
             }
         }
+        createInterruptController(vm);
         VCpu vcpu = vm.createVCpu(0, bootConfig());
         vcpu.setEntry(image.entry().orElse(ramBase()));
         setUp(vcpu, ramSize);
         return vcpu;
+    }
+
+    /**
+     * Creates the board's interrupt controller, where the backend offers it, before the first vCPU; the
+     * default creates none (the board's guests then see no interrupt controller).
+     *
+     * @param vm the VM, with no vCPU yet
+     */
+    protected void createInterruptController(VirtualMachine vm) {
     }
 
     /** Refuses a segment that does not lie in RAM, saying how to fix the image or the command line. */

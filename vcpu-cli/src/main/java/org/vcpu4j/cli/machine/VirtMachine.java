@@ -3,9 +3,11 @@ package org.vcpu4j.cli.machine;
 import java.util.Optional;
 import org.vcpu4j.api.AccessKind;
 import org.vcpu4j.api.GuestIsa;
+import org.vcpu4j.api.InterruptControllerConfig;
 import org.vcpu4j.api.VCpu;
 import org.vcpu4j.api.VCpuCreateConfig;
 import org.vcpu4j.api.VCpuExit;
+import org.vcpu4j.api.VirtualMachine;
 import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
 import org.vcpu4j.api.aarch64.Aarch64SetupConfig;
 import org.vcpu4j.api.aarch64.Aarch64State;
@@ -16,7 +18,8 @@ import org.vcpu4j.spi.aarch64.Psci;
  * The layout of QEMU's {@code virt} board (hw/arm/virt.c memory map), so that bare-metal images built
  * for it run unchanged: RAM at 0x4000_0000, a PL011 UART at 0x0900_0000, PSCI 1.0 through HVC (or SMC).
  * A load or store where the board has neither RAM nor a device takes a synchronous external abort in the
- * guest, as on QEMU.
+ * guest, as on QEMU. Where the backend offers one, the board has QEMU virt's GICv3 (distributor at
+ * 0x0800_0000, redistributors at 0x080A_0000) with the generic timer's PPIs, served by the backend.
  */
 public final class VirtMachine extends Machine {
     /** RAM base, as QEMU virt. */
@@ -49,6 +52,14 @@ public final class VirtMachine extends Machine {
     @Override
     protected VCpuCreateConfig bootConfig() {
         return Aarch64CreateConfig.ofMpidr(0);
+    }
+
+    @Override
+    protected void createInterruptController(VirtualMachine vm) {
+        InterruptControllerConfig.GicV3 gic = InterruptControllerConfig.qemuVirtGicV3();
+        if (vm.interruptControllerSupport(gic).available()) {
+            vm.createInterruptController(gic);
+        }
     }
 
     @Override

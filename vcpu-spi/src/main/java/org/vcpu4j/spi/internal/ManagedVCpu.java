@@ -166,7 +166,7 @@ public final class ManagedVCpu implements VCpu {
         arch.checkInterrupt(intid); // here, on the caller's thread: a queued id must not fail inside run()
         synchronized (this) {
             if ((state == VCpuState.READY && boundThread == Thread.currentThread())
-                    || state == VCpuState.CREATED || state == VCpuState.FREE) {
+                    || state == VCpuState.CREATED || state == VCpuState.FREE || arch.injectsFromAnyThread()) {
                 arch.injectInterrupt(intid);
                 return;
             }

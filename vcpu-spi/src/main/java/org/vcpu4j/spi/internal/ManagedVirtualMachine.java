@@ -12,6 +12,9 @@ import java.util.TreeMap;
 import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.api.GuestMemory;
 import org.vcpu4j.api.IllegalVCpuStateException;
+import org.vcpu4j.api.InterruptController;
+import org.vcpu4j.api.InterruptControllerConfig;
+import org.vcpu4j.api.InterruptControllerSupport;
 import org.vcpu4j.api.MemoryMapException;
 import org.vcpu4j.api.MemoryRegion;
 import org.vcpu4j.api.VCpu;
@@ -19,6 +22,7 @@ import org.vcpu4j.api.VCpuCreateConfig;
 import org.vcpu4j.api.VCpuState;
 import org.vcpu4j.api.VirtualMachine;
 import org.vcpu4j.spi.ArchVCpu;
+import org.vcpu4j.spi.Availability;
 import org.vcpu4j.spi.VmBackend;
 
 /**
@@ -46,7 +50,10 @@ public final class ManagedVirtualMachine implements VirtualMachine {
     private final List<Arena> arenasToClose = new ArrayList<>();
     private final Map<Integer, ManagedVCpu> vcpus = new TreeMap<>();
     private volatile GuestMemory memory;
-    private boolean closed;
+    private volatile ManagedInterruptController interruptController;
+    /** Whether a vCPU was ever created (an interrupt controller must come first); guarded by this. */
+    private boolean vcpuCreated;
+    private volatile boolean closed;
     /** vCPUs inside run(), guarded by this. */
     private int running;
 
@@ -159,6 +166,55 @@ public final class ManagedVirtualMachine implements VirtualMachine {
     }
 
     @Override
+    public InterruptControllerSupport interruptControllerSupport(InterruptControllerConfig config) {
+        Objects.requireNonNull(config, "config");
+        if (config.isa() != isa) {
+            return new InterruptControllerSupport(false, "this VM runs " + isa.displayName() + " guests; "
+                    + config + " is for " + config.isa().displayName());
+        }
+        Availability a = Objects.requireNonNull(backend.interruptControllerSupport(config), "support");
+        return new InterruptControllerSupport(a.available(), a.reason());
+    }
+
+    @Override
+    public synchronized InterruptController createInterruptController(InterruptControllerConfig config) {
+        Objects.requireNonNull(config, "config");
+        ensureOpen();
+        if (config.isa() != isa) {
+            throw new IllegalArgumentException("this VM runs " + isa.displayName() + " guests; " + config
+                    + " is for " + config.isa().displayName());
+        }
+        if (interruptController != null) {
+            throw new IllegalStateException("this VM already has its interrupt controller: "
+                    + interruptController.config());
+        }
+        if (vcpuCreated) {
+            throw new IllegalStateException("create the interrupt controller before the first vCPU: vCPU(s) "
+                    + vcpus.keySet() + " exist already");
+        }
+        Availability a = backend.interruptControllerSupport(config);
+        if (!a.available()) {
+            throw new UnsupportedOperationException("this backend cannot create " + config + ": " + a.reason());
+        }
+        ManagedInterruptController c = new ManagedInterruptController(config,
+                Objects.requireNonNull(backend.createInterruptController(config), "backend returned null"), this);
+        interruptController = c;
+        return c;
+    }
+
+    @Override
+    public Optional<InterruptController> interruptController() {
+        return Optional.ofNullable(interruptController);
+    }
+
+    /** Throws if the VM is closed (a device raising a line after close gets a clear error). */
+    void ensureOpenForDevices() {
+        if (closed) {
+            throw new IllegalStateException("the virtual machine is closed");
+        }
+    }
+
+    @Override
     public synchronized VCpu createVCpu(int id, VCpuCreateConfig config) {
         Objects.requireNonNull(config, "config");
         ensureOpen();
@@ -178,6 +234,7 @@ public final class ManagedVirtualMachine implements VirtualMachine {
             throw new IllegalArgumentException("vCPU id " + id + " is already in use in this VM");
         }
         ArchVCpu arch = backend.createVCpu(id, config);
+        vcpuCreated = true;
         ManagedVCpu vcpu = new ManagedVCpu(id, isa, arch, this);
         vcpus.put(id, vcpu);
         return vcpu;

@@ -58,11 +58,21 @@ public final class Cpu extends LoadStoreUnit {
     /** Makes {@link #run()} return {@link #EXIT_INTERRUPTED} at the next block boundary; any thread. */
     public void requestExit() {
         exitRequested = true;
-        budget = 0;
+        wakeUp();
+    }
+
+    @Override
+    protected boolean exitPending() {
+        return exitRequested;
     }
 
     /** {@return the number of instructions executed so far} */
     public long retired() {
+        return retired;
+    }
+
+    @Override
+    protected long retiredInstructions() {
         return retired;
     }
 

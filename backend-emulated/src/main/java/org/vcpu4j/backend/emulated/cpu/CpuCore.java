@@ -116,8 +116,11 @@ public abstract class CpuCore {
     /** The system registers of {@link SystemRegister}, by ordinal (CNTVCT_EL0 is computed). */
     protected final long[] sys = new long[SystemRegister.values().length];
 
-    // ---- counter: 62.5 MHz like QEMU virt, one tick per 16 ns
+    // ---- counter: 62.5 MHz like QEMU virt, one tick per 16 ns, or one per retired instruction
     private final long counterEpoch;
+    private boolean instructionCountedTime;
+    /** Ticks WFI skipped to reach a timer deadline (instruction-counted time only). */
+    private long skippedTicks;
     /** CNTVOFF: physical count minus virtual count. */
     protected long cntvoff;
 
@@ -398,8 +401,36 @@ public abstract class CpuCore {
 
     /** {@return the physical count (CNTPCT_EL0)} */
     protected final long physicalCount() {
+        if (instructionCountedTime) {
+            return retiredInstructions() + skippedTicks;
+        }
         return (System.nanoTime() - counterEpoch) >>> 4;
     }
+
+    /**
+     * Makes the physical count one tick per retired instruction (plus what WFI skips to reach a timer
+     * deadline) instead of the host clock's 62.5 MHz: deterministic time for record/replay and tests.
+     */
+    public final void countTimeInInstructions() {
+        instructionCountedTime = true;
+    }
+
+    /** {@return whether the count is instruction-counted ({@link #countTimeInInstructions})} */
+    protected final boolean instructionCountedTime() {
+        return instructionCountedTime;
+    }
+
+    /**
+     * Advances an instruction-counted count by {@code ticks} (a WFI waiting for a timer deadline).
+     *
+     * @param ticks at least 1
+     */
+    protected final void skipTicks(long ticks) {
+        skippedTicks += ticks;
+    }
+
+    /** {@return the instructions retired so far (the instruction-counted clock)} */
+    protected abstract long retiredInstructions();
 
     /** {@return the virtual count (CNTVCT_EL0)} */
     public final long virtualCount() {

@@ -3,8 +3,10 @@ package org.vcpu4j.backend.emulated.cpu;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.vcpu4j.api.aarch64.SystemRegister;
+import org.vcpu4j.spi.aarch64.GicV3Model;
 
 /**
  * The system-instruction half of the CPU: MRS/MSR of the EL0/EL1 registers (with the EL0 access
@@ -104,6 +106,16 @@ public abstract class SystemUnit extends Mmu {
     private long osdlr;
     private long oslsr = 0x8;
 
+    // ---- the VM's GICv3, when it has one (VirtualMachine.createInterruptController)
+    /** This CPU's redistributor and CPU interface, or null: then the minimal model above answers. */
+    protected GicV3Model.Cpu gic;
+    private boolean virtualTimerLevel;
+    private boolean physicalTimerLevel;
+    /** The thread sleeping in WFI, for {@link #wakeUp()}. */
+    private volatile Thread sleeper;
+    /** Set by {@link #wakeUp()} so a wake-up between the check and the park is not lost. */
+    private volatile boolean wakeRequested;
+
     // ---- traps configured by setup
     private int[] trappedRegisters = NO_TRAPS;
     private boolean trapPhysicalTimer;
@@ -133,6 +145,26 @@ public abstract class SystemUnit extends Mmu {
     // ------------------------------------------------------------------ interrupts
 
     /**
+     * Connects this CPU to its part of the VM's GICv3: from then on the ICC_* registers, the timer's PPIs,
+     * SGIs and WFI go through it.
+     *
+     * @param cpu the redistributor and CPU interface of this vCPU
+     */
+    public final void attachGic(GicV3Model.Cpu cpu) {
+        gic = cpu;
+    }
+
+    /** Wakes the CPU from WFI and ends its block; called from any thread (the GIC's wake hook). */
+    public final void wakeUp() {
+        wakeRequested = true;
+        budget = 0;
+        Thread t = sleeper;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /**
      * Makes an interrupt pending.
      *
      * @param intid the interrupt id
@@ -142,8 +174,25 @@ public abstract class SystemUnit extends Mmu {
         budget = 0;
     }
 
-    /** Updates the virtual timer's PPI from CNTV_CTL_EL0 and CNTV_CVAL_EL0 (a level-sensitive line). */
+    /**
+     * Updates the timers' PPIs from CNTV_CTL_EL0/CNTV_CVAL_EL0 and CNTP_* (level-sensitive lines): the
+     * output is high while ENABLE is 1, IMASK is 0 and the count has reached the compare value (Arm ARM
+     * D11.2.4, "Operation of the CompareValue views").
+     */
     protected final void updateTimer() {
+        if (gic != null) {
+            boolean v = timerCondition(sys[CNTV_CTL], virtualCount(), sys[CNTV_CVAL]);
+            if (v != virtualTimerLevel) {
+                virtualTimerLevel = v;
+                gic.setPpiLevel(GicV3Model.VIRTUAL_TIMER_PPI, v);
+            }
+            boolean p = !trapPhysicalTimer && timerCondition(sys[CNTP_CTL], physicalCount(), sys[CNTP_CVAL]);
+            if (p != physicalTimerLevel) {
+                physicalTimerLevel = p;
+                gic.setPpiLevel(GicV3Model.PHYSICAL_TIMER_PPI, p);
+            }
+            return;
+        }
         long ctl = sys[CNTV_CTL];
         if ((ctl & 1) != 0) {
             boolean fire = (ctl & 2) == 0 && virtualCount() - sys[CNTV_CVAL] >= 0;
@@ -155,16 +204,83 @@ public abstract class SystemUnit extends Mmu {
         }
     }
 
+    private static boolean timerCondition(long ctl, long count, long compare) {
+        return (ctl & 3) == 1 && count - compare >= 0; // ENABLE, not IMASK, ISTATUS
+    }
+
     /** {@return whether an interrupt would be signalled to the CPU (pending, and none active)} */
     protected final boolean irqSignalled() {
+        if (gic != null) {
+            return gic.irq() || gic.fiq();
+        }
         return !pendingInterrupts.isEmpty() && activeInterrupts.isEmpty();
     }
 
-    /** Takes a signalled IRQ if PSTATE.I allows it. */
+    /** Takes a signalled IRQ (or, with a GIC, FIQ) if PSTATE.I (F) allows it. */
     protected final void pollInterrupts() {
+        if (gic != null) {
+            if ((daif & 1) == 0 && gic.fiq()) {
+                enterException(-1, pc, 0x100);
+            } else if ((daif & 2) == 0 && gic.irq()) {
+                enterException(-1, pc, 0x80);
+            }
+            return;
+        }
         if ((daif & 2) == 0 && irqSignalled()) {
             enterException(-1, pc, 0x80);
         }
+    }
+
+    /**
+     * WFI with a GIC: sleeps on the host (no spinning) until an interrupt is signalled, an enabled timer
+     * reaches its deadline, or the VMM asks for an exit; WFI may complete early (Arm ARM D1.6.2).
+     */
+    private void waitForInterrupt() {
+        sleeper = Thread.currentThread();
+        try {
+            while (true) {
+                updateTimer();
+                if (irqSignalled() || wakeRequested || exitPending()) {
+                    break;
+                }
+                long ticks = ticksToTimerDeadline();
+                if (ticks <= 0) {
+                    continue;
+                }
+                if (instructionCountedTime() && ticks != Long.MAX_VALUE) {
+                    skipTicks(ticks); // nothing happens in between that the count could see: jump to the deadline
+                    continue;
+                }
+                LockSupport.parkNanos(this, ticksToNanos(ticks));
+            }
+        } finally {
+            sleeper = null;
+            wakeRequested = false;
+        }
+        budget = 0;
+    }
+
+    /** {@return whether the VMM asked run() to return} */
+    protected abstract boolean exitPending();
+
+    /** {@return counter ticks until the earlier enabled, unmasked timer fires; Long.MAX_VALUE if none} */
+    private long ticksToTimerDeadline() {
+        long wait = Long.MAX_VALUE;
+        if ((sys[CNTV_CTL] & 3) == 1) {
+            wait = Math.min(wait, Math.max(0, sys[CNTV_CVAL] - virtualCount()));
+        }
+        if (!trapPhysicalTimer && (sys[CNTP_CTL] & 3) == 1) {
+            wait = Math.min(wait, Math.max(0, sys[CNTP_CVAL] - physicalCount()));
+        }
+        return wait;
+    }
+
+    /** 62.5 MHz: 16 ns per tick, rounded so the count has surely passed the compare value. */
+    private static long ticksToNanos(long ticks) {
+        if (ticks <= 0) {
+            return 0;
+        }
+        return ticks >= Long.MAX_VALUE / 16 ? Long.MAX_VALUE : ticks * 16 + 16;
     }
 
     private long acknowledge() {
@@ -237,6 +353,10 @@ public abstract class SystemUnit extends Mmu {
 
     private void hint(int op) {
         if (op == 3) { // WFI (Arm ARM C6.2.389)
+            if (gic != null) {
+                waitForInterrupt();
+                return;
+            }
             updateTimer();
             // A pending IRQ is a WFI wake-up event whatever PSTATE.I says (Arm ARM D1, "Wait for
             // Interrupt"): the idle loop "mask; check for work; WFI; unmask" relies on it.
@@ -366,7 +486,7 @@ public abstract class SystemUnit extends Mmu {
     /** {@return whether an access must trap to EL2 (configured registers, the physical timer, SGIs)} */
     private boolean trapsToEl2(int k, int iss) {
         if (k == K_ICC_SGI1R) {
-            return true;
+            return gic == null; // with a GIC the SGI reaches its targets here, as on hardware
         }
         if (trapPhysicalTimer && (k == K_CNTPCT || k == K_CNTP_CTL || k == K_CNTP_CVAL || k == K_CNTP_TVAL)) {
             return true;
@@ -422,7 +542,7 @@ public abstract class SystemUnit extends Mmu {
         if (trapsToEl2(k, iss)) {
             throw trapToEl2(0x18, iss, insnPc);
         }
-        long value = readSystemRegister(k);
+        long value = gic != null && GicV3Model.Cpu.handles(k) ? gic.readRegister(k) : readSystemRegister(k);
         if (rt != 31) {
             x[rt] = value;
         }
@@ -436,6 +556,11 @@ public abstract class SystemUnit extends Mmu {
         }
         if (trapsToEl2(k, iss)) {
             throw trapToEl2(0x18, iss, insnPc);
+        }
+        if (gic != null && GicV3Model.Cpu.handles(k)) {
+            gic.writeRegister(k, x[in & 0x1F]);
+            budget = 0; // a write may unmask or end an interrupt: poll at once
+            return;
         }
         writeSystemRegister(k, x[in & 0x1F]);
     }

@@ -56,6 +56,28 @@ public final class KvmIoctls {
     public static final long KVM_HAS_DEVICE_ATTR = 0x4018AEE3L;
     /** {@code KVM_CREATE_DEVICE _IOWR(KVMIO, 0xe0, struct kvm_create_device)} (12 B; VM ioctl, fills in the fd). */
     public static final long KVM_CREATE_DEVICE = 0xC00CAEE0L;
+    /** {@code KVM_CREATE_IRQCHIP _IO(KVMIO, 0x60)} (VM ioctl, no argument). */
+    public static final long KVM_CREATE_IRQCHIP = 0xAE60L;
+    /** {@code KVM_CREATE_PIT2 _IOW(KVMIO, 0x77, struct kvm_pit_config)} (64 B; VM ioctl). */
+    public static final long KVM_CREATE_PIT2 = 0x4040AE77L;
+    /** {@code KVM_CAP_IRQCHIP}. */
+    public static final int KVM_CAP_IRQCHIP = 0;
+    /** {@code KVM_GET_IRQCHIP _IOWR(KVMIO, 0x62, struct kvm_irqchip)} (520 B; VM ioctl, api.rst 4.26). */
+    public static final long KVM_GET_IRQCHIP = 0xC208AE62L;
+    /** {@code KVM_SET_IRQCHIP _IOR(KVMIO, 0x63, struct kvm_irqchip)} (520 B; VM ioctl, api.rst 4.27). */
+    public static final long KVM_SET_IRQCHIP = 0x8208AE63L;
+    /** {@code sizeof(struct kvm_irqchip)}: chip_id u32, pad u32, a 512-byte union (PIC or IOAPIC state). */
+    public static final long KVM_IRQCHIP_SIZE = 520;
+    /** {@code KVM_GET_PIT2 _IOR(KVMIO, 0x9f, struct kvm_pit_state2)} (112 B; VM ioctl, api.rst 4.79). */
+    public static final long KVM_GET_PIT2 = 0x8070AE9FL;
+    /** {@code KVM_SET_PIT2 _IOW(KVMIO, 0xa0, struct kvm_pit_state2)} (112 B; VM ioctl, api.rst 4.80). */
+    public static final long KVM_SET_PIT2 = 0x4070AEA0L;
+    /** {@code sizeof(struct kvm_pit_state2)}: three 24-byte channel states, flags u32, reserved u32[9]. */
+    public static final long KVM_PIT_STATE2_SIZE = 112;
+    /** {@code KVM_SIGNAL_MSI _IOW(KVMIO, 0xa5, struct kvm_msi)} (32 B; VM ioctl, api.rst 4.71). */
+    public static final long KVM_SIGNAL_MSI = 0x4020AEA5L;
+    /** {@code sizeof(struct kvm_msi)}: address_lo, address_hi, data, flags, devid (u32 each), pad[12]. */
+    public static final long KVM_MSI_SIZE = 32;
     /** {@code KVM_IRQ_LINE _IOW(KVMIO, 0x61, struct kvm_irq_level)} (8 B; VM ioctl). */
     public static final long KVM_IRQ_LINE = 0x4008AE61L;
 
@@ -163,6 +185,8 @@ public final class KvmIoctls {
     public static final int KVM_ARM_IRQ_VCPU2_SHIFT = 28;
     /** {@code KVM_ARM_IRQ_NUM_MASK}: bits 15:0 hold the INTID. */
     public static final int KVM_ARM_IRQ_NUM_MASK = 0xFFFF;
+    /** {@code KVM_CREATE_DEVICE_TEST}: {@code kvm_create_device.flags} bit that only tests the type (api.rst 4.80). */
+    public static final int KVM_CREATE_DEVICE_TEST = 1;
     /** {@code KVM_ARM_IRQ_TYPE_SPI}: a shared peripheral interrupt, INTID 32-1019. */
     public static final int KVM_ARM_IRQ_TYPE_SPI = 1;
     /** {@code KVM_ARM_IRQ_TYPE_PPI}: a private peripheral interrupt of one vCPU, INTID 16-31. */
@@ -240,6 +264,13 @@ public final class KvmIoctls {
             case (int) KVM_HAS_DEVICE_ATTR -> "KVM_HAS_DEVICE_ATTR";
             case (int) KVM_CREATE_DEVICE -> "KVM_CREATE_DEVICE";
             case (int) KVM_IRQ_LINE -> "KVM_IRQ_LINE";
+            case (int) KVM_SIGNAL_MSI -> "KVM_SIGNAL_MSI";
+            case (int) KVM_GET_IRQCHIP -> "KVM_GET_IRQCHIP";
+            case (int) KVM_SET_IRQCHIP -> "KVM_SET_IRQCHIP";
+            case (int) KVM_GET_PIT2 -> "KVM_GET_PIT2";
+            case (int) KVM_SET_PIT2 -> "KVM_SET_PIT2";
+            case (int) KVM_CREATE_IRQCHIP -> "KVM_CREATE_IRQCHIP";
+            case (int) KVM_CREATE_PIT2 -> "KVM_CREATE_PIT2";
             default -> String.format("ioctl 0x%x", request);
         };
     }
