@@ -83,6 +83,7 @@ public final class Session {
     private volatile boolean killed;
     private volatile boolean closed;
     private volatile Socket socket;
+    private volatile java.util.concurrent.CountDownLatch exitReported = new java.util.concurrent.CountDownLatch(0);
 
     // session thread only
     private PacketChannel channel;
@@ -208,7 +209,16 @@ public final class Session {
             all = slots.stream().allMatch(x -> x.state == SlotState.FINISHED);
         }
         if (all) {
+            java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+            exitReported = reported;
             inbox.add(ALL_FINISHED);
+            if (connected) { // let gdb hear of the exit before the VMM closes the stub
+                try {
+                    reported.await(2, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 
@@ -323,6 +333,7 @@ public final class Session {
                         running = false;
                         reply("W00");
                     }
+                    exitReported.countDown();
                 }
             }
         }
