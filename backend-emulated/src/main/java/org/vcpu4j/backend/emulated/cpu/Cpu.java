@@ -193,31 +193,35 @@ public final class Cpu extends LoadStoreUnit {
             updateTimer();
             pollInterrupts();
             budget = (int) Math.min(remaining, BLOCK);
-            boolean stepping = debugLoop || resumeOverWatch;
             try {
-                if (!stepping) {
+                if (!debugLoop && !resumeOverWatch) {
                     runBlock();
                 } else if (runDebugBlock(firstOfRun)) {
                     return EXIT_DEBUG;
                 }
             } catch (Stop stop) {
+                watchSuppressed = false; // (the resumed access of a watchpoint hit may have trapped)
                 if (stopReason == STOP_TRAP) {
                     return EXIT_TRAP;
                 }
-                if (stopReason == STOP_DEBUG) {
-                    resumeOverWatch = true;
-                    debugReason = DEBUG_WATCHPOINT;
-                    return EXIT_DEBUG;
+                if (stopReason == STOP_DEBUG || singleStep) {
+                    return debugStop();
                 }
-                if (stepping && singleStep) { // the step took an exception: it ends at the vector
-                    debugReason = DEBUG_STEP;
-                    return EXIT_DEBUG;
-                }
-            } finally {
-                watchSuppressed = false;
             }
             firstOfRun = false;
         }
+    }
+
+    /** {@return {@link #EXIT_DEBUG} for a watchpoint hit, or for a step that took an exception (it ends at the vector)} */
+    private int debugStop() {
+        watchSuppressed = false;
+        if (stopReason == STOP_DEBUG) {
+            resumeOverWatch = true;
+            debugReason = DEBUG_WATCHPOINT;
+        } else {
+            debugReason = DEBUG_STEP;
+        }
+        return EXIT_DEBUG;
     }
 
     /**
@@ -229,6 +233,7 @@ public final class Cpu extends LoadStoreUnit {
      * @return whether a debug stop ends the run ({@link #debugReason})
      */
     private boolean runDebugBlock(boolean first) {
+        watchSuppressed = false;
         boolean check = !first;
         if (resumeOverWatch) {
             resumeOverWatch = false;
