@@ -65,8 +65,7 @@ public final class GdbStub implements AutoCloseable {
      *     {@code -S})
      * @return the running stub
      * @throws IOException if the address cannot be bound
-     * @throws IllegalArgumentException if there are no vCPUs, they mix ISAs, or the ISA has no register
-     *     layout here (AArch64 only so far)
+     * @throws IllegalArgumentException if there are no vCPUs or they mix ISAs
      */
     public static GdbStub listen(InetSocketAddress address, Supplier<GuestMemory> memory, List<VCpu> vcpus,
             boolean waitForDebugger) throws IOException {

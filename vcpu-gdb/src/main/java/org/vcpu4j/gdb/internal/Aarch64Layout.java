@@ -118,6 +118,11 @@ public final class Aarch64Layout implements RegisterLayout {
     }
 
     @Override
+    public int pcRegnum() {
+        return PC;
+    }
+
+    @Override
     public String describeSystemRegisters(RegisterState state) {
         Aarch64State s = (Aarch64State) state;
         StringBuilder sb = new StringBuilder();

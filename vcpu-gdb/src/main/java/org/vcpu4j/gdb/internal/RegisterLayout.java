@@ -34,6 +34,9 @@ public interface RegisterLayout {
     /** {@return the program counter} @param state the state */
     long pc(RegisterState state);
 
+    /** {@return the regnum of the program counter} */
+    int pcRegnum();
+
     /** {@return the registers {@code monitor regs} prints, one per line} @param state the state */
     String describeSystemRegisters(RegisterState state);
 }

@@ -98,7 +98,7 @@ public final class Session {
         for (int i = 0; i < vcpus.size(); i++) {
             slots.add(new Slot(vcpus.get(i), i + 1));
         }
-        this.layout = new Aarch64Layout();
+        this.layout = vcpus.getFirst().isa() == GuestIsa.AARCH64 ? new Aarch64Layout() : new X86_64Layout();
         this.stopping = wait;
         this.current = slots.getFirst();
         this.sessionThread = Thread.ofPlatform().daemon().name("gdb-stub").unstarted(this::acceptLoop);
@@ -122,9 +122,9 @@ public final class Session {
             throw new IllegalArgumentException("a gdb stub needs at least one vCPU");
         }
         for (VCpu v : vcpus) {
-            if (v.isa() != GuestIsa.AARCH64) {
-                throw new IllegalArgumentException("the gdb stub has a register layout for aarch64 guests only so far, not "
-                        + v.isa().displayName());
+            if (v.isa() != vcpus.getFirst().isa()) {
+                throw new IllegalArgumentException("a gdb stub debugs one ISA; these vCPUs mix "
+                        + vcpus.getFirst().isa().displayName() + " and " + v.isa().displayName());
             }
         }
         ServerSocket server = new ServerSocket();
@@ -830,7 +830,7 @@ public final class Session {
             Slot s = current;
             onSlot(s, () -> {
                 RegisterState state = s.vcpu.saveState();
-                s.vcpu.restoreState(layout.with(state, 32, longBytes(pc)));
+                s.vcpu.restoreState(layout.with(state, layout.pcRegnum(), longBytes(pc)));
                 return null;
             });
         }
