@@ -48,7 +48,11 @@ class GdbIT {
 
     /** Starts {@code ./vcpu run --gdb tcp::0 --gdb-wait}, runs gdb with the commands against it, returns both. */
     private static Session debug(List<String> gdbPrefix, String... commands) throws Exception {
-        Process guest = new ProcessBuilder(ROOT.resolve("vcpu").toString(), "run", "--backend", "emulated",
+        return debug("emulated", elf, gdbPrefix, commands);
+    }
+
+    private static Session debug(String backend, Path elf, List<String> gdbPrefix, String... commands) throws Exception {
+        Process guest = new ProcessBuilder(ROOT.resolve("vcpu").toString(), "run", "--backend", backend,
                 "--gdb", "tcp::0", "--gdb-wait", "--timeout", "60", elf.toString()).directory(ROOT.toFile()).start();
         guest.getOutputStream().close();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(guest.getInputStream()));
@@ -125,6 +129,29 @@ class GdbIT {
         assertTrue(g.contains("= 1"), "the guest had spun:\n" + g);
         assertTrue(g.contains("exited normally"), g);
         assertEquals("value=40\ndone\n", s.guestOut());
+    }
+
+    @Test
+    void kvmX86BreakStepRegistersAndMemory() throws Exception {
+        Path kvm = Path.of("/dev/kvm");
+        assumeTrue(Files.isReadable(kvm) && Files.isWritable(kvm), "/dev/kvm is not usable here");
+        assumeTrue(onPath("gcc"), "needs gcc to build the x86-64 guest");
+        Path x86 = dir.resolve("x86target.elf");
+        Process cc = new ProcessBuilder("gcc", "-O0", "-g", "-ffreestanding", "-nostdlib", "-static", "-fno-pic", "-no-pie",
+                "-mno-red-zone", "-mgeneral-regs-only", "-fno-stack-protector", "-Wl,-Ttext=0x200000", "-Wl,--build-id=none",
+                "-o", x86.toString(), ROOT.resolve("vcpu-cli/src/test/native/x86target.c").toString()).inheritIO().start();
+        assertEquals(0, cc.waitFor());
+        Session s = debug("kvm", x86, List.of(), "break compute", "continue", "info registers rip rdi", "p $xmm0",
+                "stepi", "x/2i $pc", "p counter", "set var counter = 100", "p counter", "delete", "continue");
+        String g = s.gdb();
+        assertTrue(g.contains("Breakpoint 1, compute (x=20)"), g);
+        assertTrue(Pattern.compile("(?m)^rdi +0x14 +20$").matcher(g).find(), "rdi holds the argument:\n" + g);
+        assertTrue(g.contains("v2_int64 = {0, 0}"), "xmm0 with gdb's vector view:\n" + g);
+        assertTrue(Pattern.compile("(?m)^=> 0x2[0-9a-f]+ <compute\\+\\d+>:").matcher(g).find(), "stepi, x/2i:\n" + g);
+        assertTrue(g.contains("$2 = 0"), "counter read from guest memory:\n" + g);
+        assertTrue(g.contains("exited normally"), g);
+        assertTrue(g.contains("$3 = 100"), "counter written to guest memory through gdb:\n" + g);
+        assertEquals("value=40\n", s.guestOut(), g); // (the write came after compute loaded counter)
     }
 
     private static boolean onPath(String tool) {
