@@ -169,6 +169,47 @@ public final class Cpu extends LoadStoreUnit {
             }
         }
         staleCode(); // the host may have written guest code since the last run
+        if (debugLoop || resumeOverWatch) {
+            return runDebugging(); // (set only between runs, so the fast loop below never checks)
+        }
+        while (true) {
+            if (exitRequested) {
+                exitRequested = false;
+                return EXIT_INTERRUPTED;
+            }
+            long remaining = instructionLimit - retired;
+            if (remaining <= 0) {
+                return EXIT_INTERRUPTED;
+            }
+            refreshPhysical();
+            long generation = codeGeneration.get();
+            if (generation != seenCodeGeneration) {
+                seenCodeGeneration = generation;
+                staleCode();
+            }
+            if ((pstateOther & PSTATE_IL) != 0) {
+                // Illegal execution state (Arm ARM D1.4): EC 0x0E at the next instruction.
+                insnPc = pc;
+                enterException(0x0EL << 26 | IL, pc, 0);
+            }
+            updateTimer();
+            pollInterrupts();
+            budget = (int) Math.min(remaining, BLOCK);
+            try {
+                runBlock();
+            } catch (Stop stop) {
+                if (stopReason == STOP_TRAP) {
+                    return EXIT_TRAP;
+                }
+                if (stopReason == STOP_DEBUG) {
+                    return debugStop();
+                }
+            }
+        }
+    }
+
+    /** {@link #run()} while breakpoints or single-step are set, or a watched access is being resumed. */
+    private int runDebugging() {
         boolean firstOfRun = true;
         while (true) {
             if (exitRequested) {
@@ -195,7 +236,7 @@ public final class Cpu extends LoadStoreUnit {
             budget = (int) Math.min(remaining, BLOCK);
             try {
                 if (!debugLoop && !resumeOverWatch) {
-                    runBlock();
+                    runBlock(); // only watchpoints, and the watched access is resumed: on at full speed
                 } else if (runDebugBlock(firstOfRun)) {
                     return EXIT_DEBUG;
                 }
@@ -211,6 +252,7 @@ public final class Cpu extends LoadStoreUnit {
             firstOfRun = false;
         }
     }
+
 
     /** {@return {@link #EXIT_DEBUG} for a watchpoint hit, or for a step that took an exception (it ends at the vector)} */
     private int debugStop() {
