@@ -7,6 +7,7 @@
 module org.vcpu4j.cli {
     requires org.vcpu4j.spi;
     requires org.vcpu4j.tck;
+    requires org.vcpu4j.gdb;
     requires com.google.guice;
     requires jakarta.inject;
     requires info.picocli;

@@ -198,6 +198,93 @@ public interface VCpu extends AutoCloseable {
     void setInstructionLimit(long limit);
 
     /**
+     * {@return what this vCPU offers a debugger} A backend without a capability leaves it out, and the
+     * operation that needs it throws {@link UnsupportedOperationException} naming it. Callable from any
+     * thread; it never changes for a vCPU.
+     */
+    default java.util.Set<DebugCapability> debugCapabilities() {
+        return java.util.Set.of();
+    }
+
+    /**
+     * Turns single-stepping on or off: while on, each {@link #run} runs at most one guest instruction and
+     * returns {@link VCpuExit.DebugStop} with reason {@code STEP} (or an earlier exit the instruction
+     * caused). Same states and thread as {@link #setGpr}.
+     *
+     * @param enabled whether to step
+     * @throws UnsupportedOperationException without {@link DebugCapability#SINGLE_STEP}
+     */
+    default void setSingleStep(boolean enabled) {
+        throw DebugSupport.unsupported(DebugCapability.SINGLE_STEP);
+    }
+
+    /**
+     * Inserts a breakpoint at a guest-virtual address: {@link #run} returns {@link VCpuExit.DebugStop}
+     * with reason {@code BREAKPOINT} before the instruction there runs. A {@code run} that starts at a
+     * breakpoint runs that instruction (so a debugger can continue from it). Inserting one twice is one
+     * breakpoint. Same states and thread as {@link #setGpr}.
+     *
+     * @param kind software ({@code Z0}) or hardware ({@code Z1})
+     * @param address the guest-virtual address of the instruction
+     * @throws UnsupportedOperationException without the kind's capability
+     * @throws IllegalArgumentException if the backend has no free hardware breakpoint
+     */
+    default void insertBreakpoint(BreakpointKind kind, long address) {
+        throw DebugSupport.unsupported(DebugSupport.capabilityOf(kind));
+    }
+
+    /**
+     * Removes a breakpoint; removing one that is not there does nothing.
+     *
+     * @param kind the kind it was inserted with
+     * @param address its address
+     * @throws UnsupportedOperationException without the kind's capability
+     */
+    default void removeBreakpoint(BreakpointKind kind, long address) {
+        throw DebugSupport.unsupported(DebugSupport.capabilityOf(kind));
+    }
+
+    /**
+     * Inserts a watchpoint on {@code length} bytes at a guest-virtual address: an access of that kind to
+     * any of them makes {@link #run} return {@link VCpuExit.DebugStop} with reason {@code WATCH_WRITE} or
+     * {@code WATCH_READ}.
+     *
+     * @param kind the accesses to stop on
+     * @param address the first watched byte
+     * @param length the number of bytes, 1 or more
+     * @throws UnsupportedOperationException without {@link DebugCapability#WATCHPOINTS}
+     * @throws IllegalArgumentException if the length is not positive, or the backend has no free one
+     */
+    default void insertWatchpoint(WatchKind kind, long address, long length) {
+        throw DebugSupport.unsupported(DebugCapability.WATCHPOINTS);
+    }
+
+    /**
+     * Removes a watchpoint; removing one that is not there does nothing.
+     *
+     * @param kind the kind it was inserted with
+     * @param address its address
+     * @param length its length
+     * @throws UnsupportedOperationException without {@link DebugCapability#WATCHPOINTS}
+     */
+    default void removeWatchpoint(WatchKind kind, long address, long length) {
+        throw DebugSupport.unsupported(DebugCapability.WATCHPOINTS);
+    }
+
+    /**
+     * Translates a guest-virtual address through the guest's own translation as this vCPU sees it now
+     * (cloud-hypervisor's {@code translate_gva}): the stage-1 tables with the MMU on, the identity with it
+     * off. It faults nothing and changes no guest state. Same states and thread as {@link #gpr}.
+     *
+     * @param guestVirtual the address
+     * @return the guest-physical address, or empty if the guest has nothing mapped there
+     * @throws UnsupportedOperationException without {@link DebugCapability#TRANSLATE_GVA}
+     */
+    default java.util.OptionalLong translateGva(long guestVirtual) {
+        throw DebugSupport.unsupported(DebugCapability.TRANSLATE_GVA);
+    }
+
+    /**
      * Releases every resource of this vCPU. Allowed in every state but {@code RUNNING}; idempotent. While
      * the vCPU is bound ({@code READY}), only the bound thread may close it (as every other operation).
      *

@@ -278,6 +278,44 @@ public sealed interface VCpuExit {
         }
     }
 
+    /**
+     * The guest stopped for a debugger: a single step finished, a breakpoint or a watchpoint was hit (see
+     * {@link VCpu#debugCapabilities()}). The PC points at the instruction that will run next: after a step
+     * the next one, at a breakpoint the breakpoint's instruction (not yet run). At a watchpoint it is the
+     * accessing instruction, not yet run, on backends that stop before the access (the emulator, as an
+     * AArch64 watchpoint exception, Arm ARM D2.10), or the one after it on those that stop after (x86 debug
+     * registers); {@link #pc()} says which.
+     *
+     * @param reason why it stopped
+     * @param pc the PC at the stop
+     * @param dataAddress for a watchpoint, the guest-virtual address the guest accessed; otherwise {@code pc}
+     */
+    record DebugStop(Reason reason, long pc, long dataAddress) implements VCpuExit {
+        /** Why a {@link DebugStop} happened. */
+        public enum Reason {
+            /** A single step ({@link VCpu#setSingleStep}) finished. */
+            STEP,
+            /** The PC reached a breakpoint. */
+            BREAKPOINT,
+            /** A store hit a watchpoint. */
+            WATCH_WRITE,
+            /** A load hit a watchpoint. */
+            WATCH_READ
+        }
+
+        /** Validates the fields. */
+        public DebugStop {
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        /** {@return the record's fields, addresses in hex} */
+        @Override
+        public String toString() {
+            return "DebugStop[reason=" + reason + ", pc=0x" + Long.toHexString(pc) + ", dataAddress=0x"
+                    + Long.toHexString(dataAddress) + "]";
+        }
+    }
+
     /** The exit was handled inside the backend; the VMM may do housekeeping and run again. */
     record Nothing() implements VCpuExit {}
 

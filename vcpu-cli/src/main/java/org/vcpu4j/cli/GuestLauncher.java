@@ -2,6 +2,9 @@ package org.vcpu4j.cli;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.vcpu4j.api.GuestIsa;
@@ -20,6 +23,7 @@ import org.vcpu4j.cli.machine.PcMachine;
 import org.vcpu4j.cli.machine.RunOptions;
 import org.vcpu4j.cli.machine.RunResult;
 import org.vcpu4j.cli.machine.VirtMachine;
+import org.vcpu4j.gdb.GdbStub;
 import org.vcpu4j.spi.Backends;
 import org.vcpu4j.spi.VCpuBackendProvider;
 
@@ -63,7 +67,23 @@ class GuestLauncher {
                             + e.getMessage());
                 }
                 interrupt.watch(vcpu);
-                result = runner.run(machine, vcpu, options, interrupt::requested);
+                if (options.gdb().isPresent()) {
+                    GdbStub gdb;
+                    try {
+                        gdb = GdbStub.listen(options.gdb().get(), vm::memory, List.of(vcpu), options.gdbWait());
+                    } catch (IOException | IllegalArgumentException e) {
+                        return fail(Outcome.EXIT_USAGE, "--gdb " + describe(options.gdb().get()) + ": " + e.getMessage());
+                    }
+                    try (gdb) {
+                        console.err().println("vcpu: gdb stub listening on " + describe(gdb.address())
+                                + (options.gdbWait() ? "; the guest waits for gdb (target remote "
+                                + describe(gdb.address()) + ")" : ""));
+                        console.err().flush();
+                        result = runner.run(machine, vcpu, options, interrupt::requested, gdb);
+                    }
+                } else {
+                    result = runner.run(machine, vcpu, options, interrupt::requested);
+                }
             } catch (InvalidImageException e) {
                 return fail(Outcome.EXIT_USAGE, e.getMessage());
             } catch (VCpuException e) {
@@ -111,6 +131,10 @@ class GuestLauncher {
             return (bytes >> 20) + "M";
         }
         return bytes % 1024 == 0 ? (bytes >> 10) + "K" : Long.toString(bytes);
+    }
+
+    private static String describe(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
     }
 
     private int fail(int code, String message) {

@@ -2,6 +2,7 @@ package org.vcpu4j.cli;
 
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +49,14 @@ final class RunCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--stats", description = "Print instructions, exits by kind and wall time to stderr.")
     boolean stats;
 
+    @CommandLine.Option(names = "--gdb", paramLabel = "tcp:[HOST]:PORT", converter = GdbEndpointConverter.class,
+            description = {"Listen for gdb (target remote :PORT), as QEMU's -gdb: tcp::1234 listens on loopback,",
+                "tcp:0.0.0.0:1234 on every interface (the protocol has no authentication)."})
+    InetSocketAddress gdb;
+
+    @CommandLine.Option(names = "--gdb-wait", description = "With --gdb: the guest waits for gdb before its first instruction (QEMU's -S).")
+    boolean gdbWait;
+
     @CommandLine.Parameters(paramLabel = "IMAGE", description = "The guest image.")
     Path image;
 
@@ -75,6 +84,9 @@ final class RunCommand implements Callable<Integer> {
         if (timeout != null && !(timeout > 0 && timeout < 1e9)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be a positive number of seconds");
         }
+        if (gdbWait && gdb == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--gdb-wait needs --gdb tcp::PORT");
+        }
         try {
             // an unknown backend fails before the image is read; a named backend runs one ISA, which a raw
             // image then has (--arch is only needed when the backend is left to choose)
@@ -84,7 +96,8 @@ final class RunCommand implements Callable<Integer> {
             var provider = catalog.choose(Optional.ofNullable(backend), guest.isa());
             var options = new RunOptions(memory,
                     maxInstructions == null ? OptionalLong.empty() : OptionalLong.of(maxInstructions),
-                    Optional.ofNullable(timeout).map(t -> Duration.ofNanos((long) (t * 1e9))), stats);
+                    Optional.ofNullable(timeout).map(t -> Duration.ofNanos((long) (t * 1e9))), stats,
+                    Optional.ofNullable(gdb), gdbWait);
             return launcher.launch(provider, guest, options);
         } catch (BackendUnavailableException | InvalidImageException e) {
             console.err().println("vcpu: " + e.getMessage());
@@ -116,6 +129,47 @@ final class RunCommand implements Callable<Integer> {
                     + " ELF file, but --arch says " + arch.displayName());
         }
         return guest;
+    }
+
+    /** Parses {@code --gdb}: {@code tcp::PORT} (loopback), {@code tcp:HOST:PORT}, or a bare {@code PORT}. */
+    static final class GdbEndpointConverter implements CommandLine.ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            String v = value.strip();
+            String host = "";
+            String port = v;
+            if (v.startsWith("tcp:")) {
+                String rest = v.substring(4);
+                int colon = rest.lastIndexOf(':');
+                if (colon < 0) {
+                    throw invalid(value);
+                }
+                host = rest.substring(0, colon);
+                port = rest.substring(colon + 1);
+            }
+            int p;
+            try {
+                p = Integer.parseInt(port);
+            } catch (NumberFormatException e) {
+                throw invalid(value);
+            }
+            if (p < 0 || p > 65535) {
+                throw invalid(value);
+            }
+            if (host.isEmpty()) {
+                return new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), p);
+            }
+            InetSocketAddress a = new InetSocketAddress(host, p);
+            if (a.isUnresolved()) {
+                throw new CommandLine.TypeConversionException("--gdb: unknown host '" + host + "'");
+            }
+            return a;
+        }
+
+        private static CommandLine.TypeConversionException invalid(String value) {
+            return new CommandLine.TypeConversionException("'" + value
+                    + "' is not a gdb endpoint; use tcp::PORT (loopback) or tcp:HOST:PORT, PORT 0-65535");
+        }
     }
 
     /** Parses {@code --arch}: an ISA's display name, {@code aarch64} or {@code x86_64}. */

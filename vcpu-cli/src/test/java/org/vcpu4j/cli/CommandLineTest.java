@@ -37,6 +37,24 @@ class CommandLineTest {
     }
 
     @Test
+    void gdbOptionsAreCheckedWithOneLineMessages() {
+        Result wait = vcpu("run", "--gdb-wait", "x.elf");
+        assertEquals(2, wait.code());
+        assertTrue(wait.err().lines().findFirst().orElseThrow().contains("--gdb-wait needs --gdb"), wait.err());
+        for (String bad : List.of("tcp::99999", "tcp:1234", "udp::1", "tcp::x")) {
+            Result r = vcpu("run", "--gdb", bad, "x.elf");
+            assertEquals(2, r.code(), bad);
+            assertTrue(r.err().lines().findFirst().orElseThrow().contains("is not a gdb endpoint"), r.err());
+        }
+        var converter = new RunCommand.GdbEndpointConverter();
+        var loopback = converter.convert("tcp::1234");
+        assertTrue(loopback.getAddress().isLoopbackAddress(), loopback::toString);
+        assertEquals(1234, loopback.getPort());
+        assertTrue(converter.convert("4321").getAddress().isLoopbackAddress(), "a bare port listens on loopback too");
+        assertTrue(converter.convert("tcp:0.0.0.0:1").getAddress().isAnyLocalAddress());
+    }
+
+    @Test
     void oneTerabyteIsOutOfRangeNotNotASize() {
         Result r = vcpu("run", "--memory", "1T", "x.elf");
         assertEquals(2, r.code());

@@ -1,6 +1,10 @@
 package org.vcpu4j.spi;
 
 import java.util.OptionalLong;
+import java.util.Set;
+import org.vcpu4j.api.BreakpointKind;
+import org.vcpu4j.api.DebugCapability;
+import org.vcpu4j.api.WatchKind;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.api.VCpuSetupConfig;
@@ -156,6 +160,62 @@ public interface ArchVCpu extends AutoCloseable {
      */
     default void setInstructionLimit(long limit) {
         throw new UnsupportedOperationException("this backend does not count guest instructions");
+    }
+
+    /**
+     * {@return the debug operations this backend implements} The library calls the debug methods below
+     * only for capabilities in this set, with arguments checked, in the states and on the thread of
+     * {@link org.vcpu4j.api.VCpu#setGpr}. The default offers none.
+     */
+    default Set<DebugCapability> debugCapabilities() {
+        return Set.of();
+    }
+
+    /** @param enabled whether each {@link #run()} runs one instruction and returns a STEP debug stop */
+    default void setSingleStep(boolean enabled) {
+        throw new UnsupportedOperationException(DebugCapability.SINGLE_STEP.name());
+    }
+
+    /**
+     * @param kind the breakpoint kind (its capability is offered)
+     * @param address the guest-virtual address
+     */
+    default void insertBreakpoint(BreakpointKind kind, long address) {
+        throw new UnsupportedOperationException(kind.name());
+    }
+
+    /**
+     * @param kind the breakpoint kind (its capability is offered)
+     * @param address the guest-virtual address
+     */
+    default void removeBreakpoint(BreakpointKind kind, long address) {
+        throw new UnsupportedOperationException(kind.name());
+    }
+
+    /**
+     * @param kind the accesses to stop on
+     * @param address the first byte
+     * @param length the number of bytes, positive (checked)
+     */
+    default void insertWatchpoint(WatchKind kind, long address, long length) {
+        throw new UnsupportedOperationException(DebugCapability.WATCHPOINTS.name());
+    }
+
+    /**
+     * @param kind the accesses it stops on
+     * @param address the first byte
+     * @param length the number of bytes, positive (checked)
+     */
+    default void removeWatchpoint(WatchKind kind, long address, long length) {
+        throw new UnsupportedOperationException(DebugCapability.WATCHPOINTS.name());
+    }
+
+    /**
+     * @param guestVirtual the address
+     * @return the guest-physical address, or empty when nothing is mapped there
+     */
+    default OptionalLong translateGva(long guestVirtual) {
+        throw new UnsupportedOperationException(DebugCapability.TRANSLATE_GVA.name());
     }
 
     /** Releases the vCPU's resources. */

@@ -118,8 +118,39 @@ final class FakeBackend implements VCpuBackendProvider, HypervisorBackend {
         }
     }
 
+    /** The debug capabilities the next vCPUs offer. */
+    java.util.Set<org.vcpu4j.api.DebugCapability> offeredDebug = java.util.Set.of();
+
     /** A vCPU whose run() returns queued exits. */
     final class FakeVCpu implements ArchVCpu {
+        private final java.util.Set<org.vcpu4j.api.DebugCapability> debug = offeredDebug;
+
+        @Override
+        public java.util.Set<org.vcpu4j.api.DebugCapability> debugCapabilities() {
+            return debug;
+        }
+
+        @Override
+        public void setSingleStep(boolean enabled) {
+            calls.add("singleStep " + enabled);
+        }
+
+        @Override
+        public void insertBreakpoint(org.vcpu4j.api.BreakpointKind kind, long address) {
+            calls.add("insertBreakpoint " + kind + " 0x" + Long.toHexString(address));
+        }
+
+        @Override
+        public void insertWatchpoint(org.vcpu4j.api.WatchKind kind, long address, long length) {
+            calls.add("insertWatchpoint " + kind + " 0x" + Long.toHexString(address) + " " + length);
+        }
+
+        @Override
+        public java.util.OptionalLong translateGva(long guestVirtual) {
+            calls.add("translateGva");
+            return java.util.OptionalLong.of(guestVirtual + 0x1000);
+        }
+
         final Deque<VCpuExit> exits = new ArrayDeque<>();
         final long[] x = new long[31];
         final List<Integer> interrupts = new ArrayList<>();

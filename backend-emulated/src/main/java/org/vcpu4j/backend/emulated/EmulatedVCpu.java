@@ -1,12 +1,19 @@
 package org.vcpu4j.backend.emulated;
 
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vcpu4j.api.BreakpointKind;
+import org.vcpu4j.api.DebugCapability;
 import org.vcpu4j.api.RegisterState;
 import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.api.VCpuSetupConfig;
+import org.vcpu4j.api.WatchKind;
 import org.vcpu4j.api.aarch64.Aarch64CreateConfig;
 import org.vcpu4j.api.aarch64.Aarch64SetupConfig;
 import org.vcpu4j.api.aarch64.Aarch64State;
@@ -31,7 +38,15 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmulatedVCpu.class);
 
+    private static final Set<DebugCapability> DEBUG_CAPABILITIES = Collections.unmodifiableSet(
+            EnumSet.allOf(DebugCapability.class));
+
     private final Cpu cpu;
+    private final Set<Long> softwareBreakpoints = new HashSet<>();
+    private final Set<Long> hardwareBreakpoints = new HashSet<>();
+    private boolean singleStep;
+    /** A single step ended in an exit to the VMM; the next run reports the step without running more. */
+    private boolean stepEndedByTrap;
 
     private final EmulatedVm vm;
     /** The VM's GIC (or null) and this vCPU's part of it. */
@@ -81,10 +96,68 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
     }
 
     @Override
+    public Set<DebugCapability> debugCapabilities() {
+        return DEBUG_CAPABILITIES;
+    }
+
+    @Override
+    public void setSingleStep(boolean enabled) {
+        singleStep = enabled;
+        cpu.setSingleStep(enabled);
+        if (!enabled) {
+            stepEndedByTrap = false;
+        }
+    }
+
+    @Override
+    public void insertBreakpoint(BreakpointKind kind, long address) {
+        (kind == BreakpointKind.HARDWARE ? hardwareBreakpoints : softwareBreakpoints).add(address);
+        cpu.setBreakpoint(address, true);
+    }
+
+    @Override
+    public void removeBreakpoint(BreakpointKind kind, long address) {
+        (kind == BreakpointKind.HARDWARE ? hardwareBreakpoints : softwareBreakpoints).remove(address);
+        cpu.setBreakpoint(address, softwareBreakpoints.contains(address) || hardwareBreakpoints.contains(address));
+    }
+
+    @Override
+    public void insertWatchpoint(WatchKind kind, long address, long length) {
+        cpu.setWatchpoint(address, address + length - 1, watchBits(kind), true);
+    }
+
+    @Override
+    public void removeWatchpoint(WatchKind kind, long address, long length) {
+        cpu.setWatchpoint(address, address + length - 1, watchBits(kind), false);
+    }
+
+    private static int watchBits(WatchKind kind) {
+        return switch (kind) {
+            case READ -> 1;
+            case WRITE -> 2;
+            case ACCESS -> 3;
+        };
+    }
+
+    @Override
+    public OptionalLong translateGva(long guestVirtual) {
+        long pa = cpu.debugTranslate(guestVirtual);
+        return pa < 0 ? OptionalLong.empty() : OptionalLong.of(pa);
+    }
+
+    @Override
     public VCpuExit run() {
+        if (stepEndedByTrap) { // the stepped instruction left to the VMM, which completed it: the step is done
+            stepEndedByTrap = false;
+            return new VCpuExit.DebugStop(VCpuExit.DebugStop.Reason.STEP, cpu.pc, cpu.pc);
+        }
         while (true) {
             VCpuExit exit = runOnce();
             if (gic != null && serveGicMmio(exit)) {
+                if (singleStep) { // the stepped instruction was a GIC access, served here: the step is done
+                    stepEndedByTrap = false;
+                    return new VCpuExit.DebugStop(VCpuExit.DebugStop.Reason.STEP, cpu.pc, cpu.pc);
+                }
                 continue; // GIC frames are served here, as hardware does, not by the VMM
             }
             return exit;
@@ -120,6 +193,12 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
         }
         return switch (result) {
             case Cpu.EXIT_INTERRUPTED -> new VCpuExit.Interrupted();
+            case Cpu.EXIT_DEBUG -> switch (cpu.debugReason) {
+                case Cpu.DEBUG_STEP -> new VCpuExit.DebugStop(VCpuExit.DebugStop.Reason.STEP, cpu.pc, cpu.pc);
+                case Cpu.DEBUG_BREAKPOINT -> new VCpuExit.DebugStop(VCpuExit.DebugStop.Reason.BREAKPOINT, cpu.pc, cpu.pc);
+                default -> new VCpuExit.DebugStop(cpu.watchHitWrite ? VCpuExit.DebugStop.Reason.WATCH_WRITE
+                        : VCpuExit.DebugStop.Reason.WATCH_READ, cpu.pc, cpu.watchHitAddress);
+            };
             case Cpu.EXIT_TRAP -> {
                 TrapDecoder.Decoded decoded = TrapDecoder.decode(cpu.trapEsr, cpu.trapIpa, this);
                 if (cpu.splitPieceInFlight()) {
@@ -130,6 +209,7 @@ final class EmulatedVCpu implements ArchVCpu, Gprs {
                 }
                 if (decoded.advancePc()) {
                     cpu.pc += decoded.instructionLength();
+                    stepEndedByTrap = singleStep;
                 }
                 yield decoded.exit();
             }

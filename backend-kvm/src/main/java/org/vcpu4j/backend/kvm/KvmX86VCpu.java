@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
+import java.util.OptionalLong;
 import org.vcpu4j.api.AccessWidth;
 import org.vcpu4j.api.MemoryMapException;
 import org.vcpu4j.api.RegisterState;
@@ -21,6 +22,8 @@ import org.vcpu4j.backend.kvm.sys.KvmRegs;
 import org.vcpu4j.backend.kvm.sys.KvmRun;
 import org.vcpu4j.backend.kvm.sys.KvmSegment;
 import org.vcpu4j.backend.kvm.sys.KvmSregs;
+import org.vcpu4j.backend.kvm.sys.KvmFpu;
+import org.vcpu4j.backend.kvm.sys.KvmGuestDebug;
 import org.vcpu4j.backend.kvm.sys.KvmTranslation;
 import org.vcpu4j.backend.kvm.x86.InstructionLength;
 
@@ -62,6 +65,11 @@ final class KvmX86VCpu extends KvmVCpu {
     private final MemorySegment sregs = arena.allocate(KvmSregs.layout());
     private final MemorySegment irq = arena.allocate(ValueLayout.JAVA_INT);
     private final MemorySegment translation = arena.allocate(KvmTranslation.layout());
+    private final MemorySegment fpu = arena.allocate(KvmFpu.layout());
+    private final MemorySegment guestDebug = arena.allocate(KvmGuestDebug.layout());
+    /** Breakpoints (guest-linear addresses), in DR0-DR3. */
+    private final java.util.Set<Long> breakpoints = new java.util.LinkedHashSet<>();
+    private boolean singleStep;
     private final ArrayDeque<Integer> pendingInterrupts = new ArrayDeque<>();
     private boolean regsValid;
     private boolean deferredExit;
@@ -185,6 +193,11 @@ final class KvmX86VCpu extends KvmVCpu {
                 return exit;
             }
         }
+        boolean overBreakpoint = false;
+        if (!breakpoints.isEmpty() && !instructionPending) { // (after an exit KVM has an instruction to finish)
+            overBreakpoint = breakpoints.contains(currentRip());
+            regsValid = false;
+        }
         while (true) {
             if (!pendingInterrupts.isEmpty()) {
                 offerInterrupt();
@@ -193,7 +206,25 @@ final class KvmX86VCpu extends KvmVCpu {
             loadAwaitingValue = false;
             pendingLoadLength = -1;
             ioCount = 0;
-            if (!enter()) {
+            if (overBreakpoint) {
+                // a run that starts at a breakpoint runs its instruction (the contract): one step with the
+                // breakpoints off (an instruction breakpoint is a fault, SDM Vol. 3B section 18.3.1.1)
+                overBreakpoint = false;
+                setGuestDebug(true, false);
+                boolean entered;
+                try {
+                    entered = enter();
+                } finally {
+                    setGuestDebug(singleStep, true);
+                }
+                if (!entered) {
+                    return INTERRUPTED;
+                }
+                if (!singleStep && KvmRun.exit_reason(run) == KvmIoctls.KVM_EXIT_DEBUG) {
+                    regsValid = false;
+                    continue; // the stepped-over instruction is done: on with the run
+                }
+            } else if (!enter()) {
                 return INTERRUPTED;
             }
             VCpuExit exit = decode();
@@ -203,6 +234,107 @@ final class KvmX86VCpu extends KvmVCpu {
         }
     }
 
+    // ------------------------------------------------------------------ debugging (issue 14)
+
+    /**
+     * Breakpoints of both kinds use the debug registers DR0-DR3 ({@code KVM_GUESTDBG_USE_HW_BP}): an INT3
+     * written into guest memory ({@code KVM_GUESTDBG_USE_SW_BP}) is not reliable under every KVM (on a
+     * nested host here KVM emulated the INT3 and failed with KVM_INTERNAL_ERROR_EMULATION), and debug
+     * registers leave guest memory untouched. So at most four breakpoints at once.
+     */
+    private static final java.util.Set<org.vcpu4j.api.DebugCapability> DEBUG_CAPABILITIES =
+            java.util.Collections.unmodifiableSet(java.util.EnumSet.of(org.vcpu4j.api.DebugCapability.SINGLE_STEP,
+                    org.vcpu4j.api.DebugCapability.SOFTWARE_BREAKPOINTS,
+                    org.vcpu4j.api.DebugCapability.HARDWARE_BREAKPOINTS, org.vcpu4j.api.DebugCapability.TRANSLATE_GVA));
+    /** DR0-DR3: the instruction breakpoints the hardware has (SDM Vol. 3B section 18.2). */
+    private static final int DEBUG_REGISTERS = 4;
+    /** {@code kvm_run.debug.arch} (x86 {@code struct kvm_debug_exit_arch}: exception u32, pad u32, pc u64, dr6, dr7) in the exit union at 32. */
+    private static final long DEBUG_EXCEPTION_OFFSET = 32;
+    /** {@code kvm_run.debug.arch.dr6}. */
+    private static final long DEBUG_DR6_OFFSET = 48;
+    /** DR6.B0-B3: which breakpoint condition was met (SDM Vol. 3B section 18.2.3). */
+    private static final long DR6_BREAKPOINTS = 0xF;
+
+    @Override
+    public java.util.Set<org.vcpu4j.api.DebugCapability> debugCapabilities() {
+        return DEBUG_CAPABILITIES;
+    }
+
+    @Override
+    public void setSingleStep(boolean enabled) {
+        singleStep = enabled;
+        setGuestDebug(enabled, true);
+    }
+
+    @Override
+    public void insertBreakpoint(org.vcpu4j.api.BreakpointKind kind, long address) {
+        if (breakpoints.contains(address)) {
+            return;
+        }
+        if (breakpoints.size() == DEBUG_REGISTERS) {
+            throw new IllegalArgumentException(String.format("no breakpoint at 0x%x: KVM x86 breakpoints use the debug "
+                    + "registers DR0-DR3, and all %d hold one (%s)", address, DEBUG_REGISTERS, breakpoints.stream()
+                    .map(a -> "0x" + Long.toHexString(a)).toList()));
+        }
+        breakpoints.add(address);
+        setGuestDebug(singleStep, true);
+    }
+
+    @Override
+    public void removeBreakpoint(org.vcpu4j.api.BreakpointKind kind, long address) {
+        if (breakpoints.remove(address)) {
+            setGuestDebug(singleStep, true);
+        }
+    }
+
+    @Override
+    public OptionalLong translateGva(long guestVirtual) {
+        KvmTranslation.linearAddress(translation, guestVirtual);
+        calls.ioctl(fd, KvmIoctls.KVM_TRANSLATE, translation);
+        return KvmTranslation.valid(translation) ? OptionalLong.of(KvmTranslation.physicalAddress(translation))
+                : OptionalLong.empty();
+    }
+
+    /**
+     * KVM_SET_GUEST_DEBUG: #DB after each instruction when stepping; the breakpoints in DR0-DR3 with DR7's
+     * local enables L0-L3 and R/W = 00, LEN = 00 (instruction execution; SDM Vol. 3B section 18.2.4).
+     */
+    private void setGuestDebug(boolean step, boolean withBreakpoints) {
+        int control = 0;
+        boolean hw = withBreakpoints && !breakpoints.isEmpty();
+        if (step || hw) {
+            control = KvmGuestDebug.ENABLE | (step ? KvmGuestDebug.SINGLESTEP : 0) | (hw ? KvmGuestDebug.USE_HW_BP : 0);
+        }
+        KvmGuestDebug.control(guestDebug, control);
+        if (hw) {
+            long dr7 = 0;
+            int i = 0;
+            for (long address : breakpoints) {
+                KvmGuestDebug.debugRegister(guestDebug, i, address);
+                dr7 |= 1L << (2 * i);
+                i++;
+            }
+            KvmGuestDebug.debugRegister(guestDebug, 7, dr7);
+        }
+        calls.ioctl(fd, KvmIoctls.KVM_SET_GUEST_DEBUG, guestDebug);
+    }
+
+    private long currentRip() {
+        loadRegs();
+        return KvmRegs.rip(regs);
+    }
+
+    /** KVM_EXIT_DEBUG: a breakpoint (DR6.Bn; RIP at its instruction) or a single step (RIP at the next). */
+    private VCpuExit debugExit() {
+        regsValid = false;
+        long rip = currentRip();
+        long dr6 = run.get(ValueLayout.JAVA_LONG, DEBUG_DR6_OFFSET);
+        if ((dr6 & DR6_BREAKPOINTS) != 0 && breakpoints.contains(rip)) {
+            return new VCpuExit.DebugStop(VCpuExit.DebugStop.Reason.BREAKPOINT, rip, rip);
+        }
+        return new VCpuExit.DebugStop(VCpuExit.DebugStop.Reason.STEP, rip, rip);
+    }
+
     /** {@return the exit in kvm_run, or null when it was handled here and the guest should run on} */
     private VCpuExit decode() {
         int reason = KvmRun.exit_reason(run);
@@ -210,6 +342,7 @@ final class KvmX86VCpu extends KvmVCpu {
             case KvmIoctls.KVM_EXIT_IO -> decodeIo();
             case KvmIoctls.KVM_EXIT_MMIO -> decodeMmioInPieces();
             case KvmIoctls.KVM_EXIT_HLT -> HALT;
+            case KvmIoctls.KVM_EXIT_DEBUG -> debugExit();
             case KvmIoctls.KVM_EXIT_IRQ_WINDOW_OPEN -> null;
             case KvmIoctls.KVM_EXIT_SHUTDOWN -> new VCpuExit.InternalError(reason,
                     "triple fault (KVM_EXIT_SHUTDOWN): the guest took an exception it could not deliver");
@@ -703,9 +836,10 @@ final class KvmX86VCpu extends KvmVCpu {
             b.segment(r, KvmSegment.read(sregs, KvmSregs.segmentOffset(r)));
         }
         b.gdt(KvmDtable.read(sregs, KvmSregs.offsetOf("gdt"))).idt(KvmDtable.read(sregs, KvmSregs.offsetOf("idt")));
+        calls.ioctl(fd, KvmIoctls.KVM_GET_FPU, fpu);
         return b.cr0(KvmSregs.get(sregs, "cr0")).cr2(KvmSregs.get(sregs, "cr2")).cr3(KvmSregs.get(sregs, "cr3"))
                 .cr4(KvmSregs.get(sregs, "cr4")).cr8(KvmSregs.get(sregs, "cr8")).efer(KvmSregs.get(sregs, "efer"))
-                .build();
+                .fpu(KvmFpu.read(fpu)).build();
     }
 
     @Override
@@ -730,6 +864,8 @@ final class KvmX86VCpu extends KvmVCpu {
         KvmSregs.set(sregs, "cr8", s.cr8());
         KvmSregs.set(sregs, "efer", s.efer());
         calls.ioctl(fd, KvmIoctls.KVM_SET_SREGS, sregs);
+        KvmFpu.write(fpu, s.fpu());
+        calls.ioctl(fd, KvmIoctls.KVM_SET_FPU, fpu);
         for (int i = 0; i < 16; i++) {
             KvmRegs.gpr(regs, i, s.gpr(i));
         }

@@ -9,7 +9,8 @@ import org.vcpu4j.api.RegisterState;
 
 /**
  * The architectural state of an x86-64 vCPU as an immutable value: the sixteen GPRs in
- * instruction-encoding order, RIP, RFLAGS, segment, descriptor-table and control registers, EFER.
+ * instruction-encoding order, RIP, RFLAGS, segment, descriptor-table and control registers, EFER, and
+ * the x87/SSE registers ({@link FpuState}).
  */
 public final class X86_64State implements RegisterState {
     /** GPR names in instruction-encoding order (the index {@code VCpu.gpr} takes). */
@@ -41,6 +42,7 @@ public final class X86_64State implements RegisterState {
     private final long cr4;
     private final long cr8;
     private final long efer;
+    private final FpuState fpu;
 
     private X86_64State(Builder b) {
         gpr = b.gpr.clone();
@@ -55,6 +57,7 @@ public final class X86_64State implements RegisterState {
         cr4 = b.cr4;
         cr8 = b.cr8;
         efer = b.efer;
+        fpu = b.fpu;
     }
 
     /** {@return a builder with every register zero, segments null and RFLAGS = 0x2 (bit 1 is reserved-one)} */
@@ -77,6 +80,7 @@ public final class X86_64State implements RegisterState {
         b.cr4 = cr4;
         b.cr8 = cr8;
         b.efer = efer;
+        b.fpu = fpu;
         return b;
     }
 
@@ -112,6 +116,11 @@ public final class X86_64State implements RegisterState {
      */
     public Segment segment(SegmentRegister r) {
         return segments[r.ordinal()];
+    }
+
+    /** {@return the x87 and SSE registers} */
+    public FpuState fpu() {
+        return fpu;
     }
 
     /** {@return GDTR} */
@@ -183,6 +192,9 @@ public final class X86_64State implements RegisterState {
         diff(out, "cr4", cr4, other.cr4);
         diff(out, "cr8", cr8, other.cr8);
         diff(out, "efer", efer, other.efer);
+        if (!fpu.equals(other.fpu)) {
+            out.add("fpu: " + fpu + " != " + other.fpu);
+        }
         return out;
     }
 
@@ -196,13 +208,14 @@ public final class X86_64State implements RegisterState {
     public boolean equals(Object o) {
         return o instanceof X86_64State s && Arrays.equals(gpr, s.gpr) && rip == s.rip && rflags == s.rflags
                 && Arrays.equals(segments, s.segments) && gdt.equals(s.gdt) && idt.equals(s.idt)
-                && cr0 == s.cr0 && cr2 == s.cr2 && cr3 == s.cr3 && cr4 == s.cr4 && cr8 == s.cr8 && efer == s.efer;
+                && cr0 == s.cr0 && cr2 == s.cr2 && cr3 == s.cr3 && cr4 == s.cr4 && cr8 == s.cr8 && efer == s.efer
+                && fpu.equals(s.fpu);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(Arrays.hashCode(gpr), rip, rflags, Arrays.hashCode(segments), gdt, idt,
-                cr0, cr2, cr3, cr4, cr8, efer);
+                cr0, cr2, cr3, cr4, cr8, efer, fpu);
     }
 
     @Override
@@ -235,6 +248,7 @@ public final class X86_64State implements RegisterState {
         private long cr4;
         private long cr8;
         private long efer;
+        private FpuState fpu = FpuState.INITIAL;
 
         private Builder() {
             Arrays.fill(segments, Segment.NULL);
@@ -372,6 +386,12 @@ public final class X86_64State implements RegisterState {
          */
         public Builder efer(long value) {
             efer = value;
+            return this;
+        }
+
+        /** @param value the x87 and SSE registers @return this builder */
+        public Builder fpu(FpuState value) {
+            fpu = Objects.requireNonNull(value);
             return this;
         }
 

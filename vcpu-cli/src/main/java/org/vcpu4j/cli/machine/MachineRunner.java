@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.vcpu4j.api.VCpu;
 import org.vcpu4j.api.VCpuExit;
+import org.vcpu4j.gdb.GdbStub;
 
 /**
  * Runs a booted vCPU on its machine until the machine says stop, the guest exceeds its instruction
@@ -15,6 +16,8 @@ import org.vcpu4j.api.VCpuExit;
 public final class MachineRunner {
     /** Exit code of a run stopped by Ctrl-C: 128 + SIGINT, as a shell reports a process it interrupted. */
     public static final int EXIT_INTERRUPTED = 130;
+
+    private static final Outcome KILLED = Outcome.finished("killed by the debugger (gdb kill)");
 
     private static final Outcome INTERRUPTED = new Outcome(true, EXIT_INTERRUPTED,
             "interrupted (Ctrl-C): the guest was stopped");
@@ -42,6 +45,21 @@ public final class MachineRunner {
      * @return how the run ended
      */
     public RunResult run(Machine machine, VCpu vcpu, RunOptions options, BooleanSupplier stopRequested) {
+        return run(machine, vcpu, options, stopRequested, null);
+    }
+
+    /**
+     * Runs the vCPU as {@link #run(Machine, VCpu, RunOptions, BooleanSupplier)} does, reporting to a gdb
+     * stub: its debug stops are the stub's, and gdb may kill the guest.
+     *
+     * @param machine the machine answering exits
+     * @param vcpu the booted vCPU (state FREE)
+     * @param options the limits
+     * @param stopRequested whether the process was asked to stop (Ctrl-C)
+     * @param gdb the stub, or null without a debugger
+     * @return how the run ended
+     */
+    public RunResult run(Machine machine, VCpu vcpu, RunOptions options, BooleanSupplier stopRequested, GdbStub gdb) {
         Map<String, Long> exits = new TreeMap<>();
         AtomicBoolean timedOut = new AtomicBoolean();
         long start = System.nanoTime();
@@ -58,11 +76,22 @@ public final class MachineRunner {
                 Thread.currentThread().interrupt();
             }
         })).orElse(null);
-        Outcome outcome;
+        Outcome outcome = KILLED;
         try {
-            while (true) {
+            boolean started = gdb == null || gdb.vcpuStarting(vcpu); // false: gdb killed it while it waited
+            while (started) {
                 VCpuExit exit = vcpu.run();
                 exits.merge(exit.kind(), 1L, Long::sum);
+                if (gdb != null) {
+                    GdbStub.Verdict verdict = gdb.onExit(vcpu, exit);
+                    if (verdict == GdbStub.Verdict.KILL) {
+                        outcome = KILLED;
+                        break;
+                    }
+                    if (verdict == GdbStub.Verdict.RUN_AGAIN) {
+                        continue;
+                    }
+                }
                 if (exit instanceof VCpuExit.Interrupted) {
                     outcome = stopRequested.getAsBoolean() ? INTERRUPTED : limitReached(vcpu, options, timedOut.get());
                     if (outcome.stop()) {
@@ -78,6 +107,9 @@ public final class MachineRunner {
         } finally {
             if (watchdog != null) {
                 watchdog.interrupt();
+            }
+            if (gdb != null) {
+                gdb.vcpuFinished(vcpu);
             }
         }
         return new RunResult(outcome, exits, vcpu.retiredInstructions(), System.nanoTime() - start);

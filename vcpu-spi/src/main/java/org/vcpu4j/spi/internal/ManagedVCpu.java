@@ -1,10 +1,13 @@
 package org.vcpu4j.spi.internal;
 
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.vcpu4j.api.BreakpointKind;
+import org.vcpu4j.api.DebugCapability;
 import org.vcpu4j.api.GuestIsa;
 import org.vcpu4j.api.GuestMemory;
 import org.vcpu4j.api.IllegalVCpuStateException;
@@ -13,6 +16,7 @@ import org.vcpu4j.api.VCpu;
 import org.vcpu4j.api.VCpuExit;
 import org.vcpu4j.api.VCpuSetupConfig;
 import org.vcpu4j.api.VCpuState;
+import org.vcpu4j.api.WatchKind;
 import org.vcpu4j.spi.ArchVCpu;
 
 /**
@@ -27,6 +31,7 @@ public final class ManagedVCpu implements VCpu {
     private final GuestIsa isa;
     private final ArchVCpu arch;
     private final ManagedVirtualMachine vm;
+    private final Set<DebugCapability> debugCapabilities;
     private final ConcurrentLinkedQueue<Integer> foreignInterrupts = new ConcurrentLinkedQueue<>();
 
     private volatile VCpuState state = VCpuState.CREATED;
@@ -39,6 +44,8 @@ public final class ManagedVCpu implements VCpu {
         this.isa = isa;
         this.arch = arch;
         this.vm = vm;
+        Set<DebugCapability> offered = arch.debugCapabilities();
+        this.debugCapabilities = offered.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(offered));
     }
 
     @Override
@@ -267,6 +274,73 @@ public final class ManagedVCpu implements VCpu {
             throw new IllegalArgumentException("instruction limit must not be negative: " + limit);
         }
         arch.setInstructionLimit(limit);
+    }
+
+    @Override
+    public Set<DebugCapability> debugCapabilities() {
+        return debugCapabilities;
+    }
+
+    @Override
+    public synchronized void setSingleStep(boolean enabled) {
+        checkDebug("setSingleStep", DebugCapability.SINGLE_STEP);
+        arch.setSingleStep(enabled);
+    }
+
+    @Override
+    public synchronized void insertBreakpoint(BreakpointKind kind, long address) {
+        Objects.requireNonNull(kind, "kind");
+        checkDebug("insertBreakpoint", capabilityOf(kind));
+        arch.insertBreakpoint(kind, address);
+    }
+
+    @Override
+    public synchronized void removeBreakpoint(BreakpointKind kind, long address) {
+        Objects.requireNonNull(kind, "kind");
+        checkDebug("removeBreakpoint", capabilityOf(kind));
+        arch.removeBreakpoint(kind, address);
+    }
+
+    @Override
+    public synchronized void insertWatchpoint(WatchKind kind, long address, long length) {
+        Objects.requireNonNull(kind, "kind");
+        checkDebug("insertWatchpoint", DebugCapability.WATCHPOINTS);
+        checkWatchLength(address, length);
+        arch.insertWatchpoint(kind, address, length);
+    }
+
+    @Override
+    public synchronized void removeWatchpoint(WatchKind kind, long address, long length) {
+        Objects.requireNonNull(kind, "kind");
+        checkDebug("removeWatchpoint", DebugCapability.WATCHPOINTS);
+        checkWatchLength(address, length);
+        arch.removeWatchpoint(kind, address, length);
+    }
+
+    @Override
+    public synchronized OptionalLong translateGva(long guestVirtual) {
+        checkDebug("translateGva", DebugCapability.TRANSLATE_GVA);
+        return Objects.requireNonNull(arch.translateGva(guestVirtual), "backend returned a null translation");
+    }
+
+    private void checkDebug(String operation, DebugCapability capability) {
+        if (!debugCapabilities.contains(capability)) {
+            throw new UnsupportedOperationException("vCPU " + id + ": " + operation + "() needs " + capability
+                    + ", which this backend does not offer (it offers " + debugCapabilities + ")");
+        }
+        check(operation, CONFIGURABLE);
+    }
+
+    private void checkWatchLength(long address, long length) {
+        if (length <= 0 || Long.compareUnsigned(address + length - 1, address) < 0) {
+            throw new IllegalArgumentException("vCPU " + id + ": a watchpoint needs a positive length that does not "
+                    + "wrap the address space, not " + length + " bytes at 0x" + Long.toHexString(address));
+        }
+    }
+
+    private static DebugCapability capabilityOf(BreakpointKind kind) {
+        return kind == BreakpointKind.HARDWARE ? DebugCapability.HARDWARE_BREAKPOINTS
+                : DebugCapability.SOFTWARE_BREAKPOINTS;
     }
 
     @Override

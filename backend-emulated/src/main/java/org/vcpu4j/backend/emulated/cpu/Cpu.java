@@ -18,6 +18,15 @@ public final class Cpu extends LoadStoreUnit {
     public static final int EXIT_TRAP = 1;
     /** {@link #run()} result: PSTATE names a mode this CPU cannot run (EL2, EL3 or AArch32). */
     public static final int EXIT_BAD_MODE = 2;
+    /** {@link #run()} result: a debug stop, described by {@link #debugReason}. */
+    public static final int EXIT_DEBUG = 3;
+
+    /** {@link #debugReason}: one instruction ran with single-step on. */
+    public static final int DEBUG_STEP = 0;
+    /** {@link #debugReason}: the PC reached a breakpoint. */
+    public static final int DEBUG_BREAKPOINT = 1;
+    /** {@link #debugReason}: an access hit a watchpoint ({@link #watchHitAddress}). */
+    public static final int DEBUG_WATCHPOINT = 2;
 
     /** Instructions run between checks of exit requests, interrupts and the memory map. */
     private static final int BLOCK = 4096;
@@ -31,6 +40,16 @@ public final class Cpu extends LoadStoreUnit {
     private boolean externalAbortPending;
     private long externalAbortVa;
     private boolean externalAbortWrite;
+
+    // ---- debugging (issue 14): the run loop checks debugLoop once per BLOCK, never per instruction
+    private long[] breakpoints = {};
+    private boolean singleStep;
+    /** Whether the one-instruction-at-a-time loop with breakpoint checks runs instead of the fast one. */
+    private boolean debugLoop;
+    /** Whether the next run's first instruction is the one that hit a watchpoint (it runs unwatched). */
+    private boolean resumeOverWatch;
+    /** Why the last {@link #EXIT_DEBUG} happened: {@link #DEBUG_STEP}, {@link #DEBUG_BREAKPOINT}, ... */
+    public int debugReason;
 
     // ---- block compile budget (mayCompileBlock)
     private static final int BLOCK_BURST = Math.max(0, Integer.getInteger("vcpu4j.emulated.blockBurst", 64));
@@ -99,6 +118,37 @@ public final class Cpu extends LoadStoreUnit {
         cancelSplit();
     }
 
+    /** @param enabled whether each {@link #run()} runs one instruction and returns {@link #EXIT_DEBUG} */
+    public void setSingleStep(boolean enabled) {
+        singleStep = enabled;
+        debugLoop = singleStep || breakpoints.length != 0;
+    }
+
+    /**
+     * Adds or removes a breakpoint (any number; kept sorted for a binary search per instruction while any
+     * is set).
+     *
+     * @param address the virtual address
+     * @param insert whether to add it (else remove it)
+     */
+    public void setBreakpoint(long address, boolean insert) {
+        int at = java.util.Arrays.binarySearch(breakpoints, address);
+        if (insert && at < 0) {
+            int i = -at - 1;
+            long[] b = new long[breakpoints.length + 1];
+            System.arraycopy(breakpoints, 0, b, 0, i);
+            b[i] = address;
+            System.arraycopy(breakpoints, i, b, i + 1, breakpoints.length - i);
+            breakpoints = b;
+        } else if (!insert && at >= 0) {
+            long[] b = new long[breakpoints.length - 1];
+            System.arraycopy(breakpoints, 0, b, 0, at);
+            System.arraycopy(breakpoints, at + 1, b, at, b.length - at);
+            breakpoints = b;
+        }
+        debugLoop = singleStep || breakpoints.length != 0;
+    }
+
     /** {@return the AArch64 SPSR-format PSTATE.M, for messages} */
     public int mode() {
         return mode;
@@ -129,6 +179,9 @@ public final class Cpu extends LoadStoreUnit {
             }
         }
         staleCode(); // the host may have written guest code since the last run
+        if (debugLoop || resumeOverWatch) {
+            return runDebugging(); // (set only between runs, so the fast loop below never checks)
+        }
         while (true) {
             if (exitRequested) {
                 exitRequested = false;
@@ -158,8 +211,115 @@ public final class Cpu extends LoadStoreUnit {
                 if (stopReason == STOP_TRAP) {
                     return EXIT_TRAP;
                 }
+                if (stopReason == STOP_DEBUG) {
+                    return debugStop();
+                }
             }
         }
+    }
+
+    /** {@link #run()} while breakpoints or single-step are set, or a watched access is being resumed. */
+    private int runDebugging() {
+        boolean firstOfRun = true;
+        while (true) {
+            if (exitRequested) {
+                exitRequested = false;
+                return EXIT_INTERRUPTED;
+            }
+            long remaining = instructionLimit - retired;
+            if (remaining <= 0) {
+                return EXIT_INTERRUPTED;
+            }
+            refreshPhysical();
+            long generation = codeGeneration.get();
+            if (generation != seenCodeGeneration) {
+                seenCodeGeneration = generation;
+                staleCode();
+            }
+            if ((pstateOther & PSTATE_IL) != 0) {
+                // Illegal execution state (Arm ARM D1.4): EC 0x0E at the next instruction.
+                insnPc = pc;
+                enterException(0x0EL << 26 | IL, pc, 0);
+            }
+            updateTimer();
+            pollInterrupts();
+            budget = (int) Math.min(remaining, BLOCK);
+            try {
+                if (!debugLoop && !resumeOverWatch) {
+                    runBlock(); // only watchpoints, and the watched access is resumed: on at full speed
+                } else if (runDebugBlock(firstOfRun)) {
+                    return EXIT_DEBUG;
+                }
+            } catch (Stop stop) {
+                watchSuppressed = false; // (the resumed access of a watchpoint hit may have trapped)
+                if (stopReason == STOP_TRAP) {
+                    return EXIT_TRAP;
+                }
+                if (stopReason == STOP_DEBUG || singleStep) {
+                    return debugStop();
+                }
+            }
+            firstOfRun = false;
+        }
+    }
+
+
+    /** {@return {@link #EXIT_DEBUG} for a watchpoint hit, or for a step that took an exception (it ends at the vector)} */
+    private int debugStop() {
+        watchSuppressed = false;
+        if (stopReason == STOP_DEBUG) {
+            resumeOverWatch = true;
+            debugReason = DEBUG_WATCHPOINT;
+        } else {
+            debugReason = DEBUG_STEP;
+        }
+        return EXIT_DEBUG;
+    }
+
+    /**
+     * The debugging loop: instructions one at a time, never as blocks, each checked against the
+     * breakpoints before it runs (except the first of a run, so a debugger can continue from a
+     * breakpoint), one only when single-stepping.
+     *
+     * @param first whether this is the first loop of a {@link #run()}
+     * @return whether a debug stop ends the run ({@link #debugReason})
+     */
+    private boolean runDebugBlock(boolean first) {
+        watchSuppressed = false;
+        boolean check = !first;
+        if (resumeOverWatch) {
+            resumeOverWatch = false;
+            watchSuppressed = true; // the access that stopped last time now goes ahead
+            budget = 1;
+        }
+        while (--budget >= 0) {
+            long at = pc;
+            if (check && breakpoints.length != 0 && java.util.Arrays.binarySearch(breakpoints, at) >= 0) {
+                debugReason = DEBUG_BREAKPOINT;
+                return true;
+            }
+            check = true;
+            insnPc = at;
+            retired++;
+            if ((at >>> 12) != fetchPage || (at & 3) != 0) {
+                selectCodePage(at);
+            }
+            int i = (int) (at >>> 2) & 1023;
+            Instruction instruction = fetchInstructions[i];
+            if (instruction == null) {
+                instruction = decodeAt(i, at);
+            }
+            Instruction single = instruction instanceof Candidate c ? c.single
+                    : instruction instanceof Block b ? b.first : instruction;
+            pc = at + 4;
+            single.execute(this);
+            watchSuppressed = false;
+            if (singleStep) {
+                debugReason = DEBUG_STEP;
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -29,6 +29,8 @@ public abstract class CpuCore {
     public static final int STOP_CONTINUE = 0;
     /** Stop reason: trap to the virtual EL2; see {@link #trapEsr} and {@link #trapIpa}. */
     public static final int STOP_TRAP = 1;
+    /** Stop reason: a watchpoint was hit before the access; see {@link #watchHitAddress}. */
+    public static final int STOP_DEBUG = 2;
 
     /** The exception that unwinds an instruction; preallocated and without a stack trace. */
     protected static final class Stop extends RuntimeException {
@@ -135,6 +137,19 @@ public abstract class CpuCore {
     public long trapVa;
     /** Whether the last data abort to EL2 was a write. */
     public boolean trapWrite;
+
+    // ---- watchpoints (issue 14): checked only where a TLB entry is filled, never on a TLB hit
+    private static final long[] NO_WATCH = {};
+    /** First and last watched virtual address of each watchpoint, and its kinds (bit 0 read, bit 1 write). */
+    private long[] watchFirst = NO_WATCH;
+    private long[] watchLast = NO_WATCH;
+    private int[] watchKinds = {};
+    /** While set, a watched access does not stop (the instruction that hit one is being resumed). */
+    protected boolean watchSuppressed;
+    /** The virtual address of the access that hit a watchpoint ({@link #STOP_DEBUG}). */
+    public long watchHitAddress;
+    /** Whether that access was a store. */
+    public boolean watchHitWrite;
 
     // ---- memory
     private final Supplier<PhysicalMap> physicalSource;
@@ -647,7 +662,79 @@ public abstract class CpuCore {
         tlbPhysicalPage[slot] = pa >>> 12;
         tlbCodeSet[slot] = kind == WRITE ? codeSetOf(pa >>> 12) : -1;
         tlbDevice[slot] = translatedToDevice();
+        if (watchFirst.length != 0 && kind != EXECUTE) {
+            checkWatchpoints(va, kind, slot);
+        }
         return slot;
+    }
+
+    /**
+     * Keeps a page with a watchpoint out of the TLB (so its every access comes back here) and stops before
+     * an access that may touch watched bytes. The access size is not known here: an access is taken to
+     * cover the 8 bytes from its address, so a store next to a watched range can stop too (gdb ignores a
+     * write watchpoint whose value did not change).
+     */
+    private void checkWatchpoints(long va, int kind, int slot) {
+        long page = va >>> 12;
+        int want = kind == WRITE ? 2 : 1;
+        for (int w = 0; w < watchFirst.length; w++) {
+            long first = watchFirst[w];
+            long last = watchLast[w];
+            if (Long.compareUnsigned(page, first >>> 12) < 0 || Long.compareUnsigned(page, last >>> 12) > 0) {
+                continue;
+            }
+            tlbTag[slot] = -1; // not cached: the next access to the page is checked again
+            boolean overlaps = Long.compareUnsigned(va, last) <= 0 && Long.compareUnsigned(va + 7, first) >= 0;
+            if (!watchSuppressed && overlaps && (watchKinds[w] & want) != 0) {
+                watchHitAddress = Long.compareUnsigned(va, first) < 0 ? first : va;
+                watchHitWrite = kind == WRITE;
+                pc = insnPc;
+                stopReason = STOP_DEBUG;
+                throw STOP;
+            }
+        }
+    }
+
+    /**
+     * Adds or removes a watchpoint on {@code [first, last]}.
+     *
+     * @param first the first byte
+     * @param last the last byte
+     * @param kinds bit 0 reads, bit 1 writes
+     * @param insert whether to add (else remove the one with these bounds and kinds)
+     */
+    public final void setWatchpoint(long first, long last, int kinds, boolean insert) {
+        int n = watchFirst.length;
+        for (int w = 0; w < n; w++) {
+            if (watchFirst[w] == first && watchLast[w] == last && watchKinds[w] == kinds) {
+                if (!insert) {
+                    watchFirst = removeAt(watchFirst, w);
+                    watchLast = removeAt(watchLast, w);
+                    int[] k = new int[n - 1];
+                    System.arraycopy(watchKinds, 0, k, 0, w);
+                    System.arraycopy(watchKinds, w + 1, k, w, n - 1 - w);
+                    watchKinds = k;
+                    flushTlb();
+                }
+                return;
+            }
+        }
+        if (insert) {
+            watchFirst = Arrays.copyOf(watchFirst, n + 1);
+            watchLast = Arrays.copyOf(watchLast, n + 1);
+            watchKinds = Arrays.copyOf(watchKinds, n + 1);
+            watchFirst[n] = first;
+            watchLast[n] = last;
+            watchKinds[n] = kinds;
+            flushTlb(); // entries cached before must be filled (and checked) again
+        }
+    }
+
+    private static long[] removeAt(long[] a, int i) {
+        long[] r = new long[a.length - 1];
+        System.arraycopy(a, 0, r, 0, i);
+        System.arraycopy(a, i + 1, r, i, a.length - 1 - i);
+        return r;
     }
 
     /**

@@ -157,6 +157,23 @@ public abstract class Mmu extends CpuCore {
     }
 
     /**
+     * Translates a virtual address as the guest's EL1 sees it now, without faulting or changing guest
+     * state (a debugger's {@code translate_gva}).
+     *
+     * @param va the address
+     * @return the physical address, or -1 when the walk faults
+     */
+    public final long debugTranslate(long va) {
+        refreshPhysical();
+        int savedAttr = lastAttrIndex;
+        long savedFault = walkFaultAddress;
+        long result = walk(va, READ, false);
+        lastAttrIndex = savedAttr;
+        walkFaultAddress = savedFault;
+        return result < 0 ? -1 : result;
+    }
+
+    /**
      * AT S1E1R/W/S1E0R/W: translates without faulting and returns PAR_EL1 (Arm ARM D23, PAR_EL1): on
      * success PA[47:12] with ATTR (bits 63:56) from MAIR_EL1, on failure F = 1 and FST[6:1].
      *

@@ -36,6 +36,12 @@ public final class KvmIoctls {
     public static final long KVM_SET_SREGS = 0x4138AE84L;
     /** {@code KVM_TRANSLATE _IOWR(KVMIO, 0x85, struct kvm_translation)} (24 B; x86 guest-linear to physical). */
     public static final long KVM_TRANSLATE = 0xC018AE85L;
+    /** {@code KVM_GET_FPU _IOR(KVMIO, 0x8c, struct kvm_fpu)} (x86: 416 B). */
+    public static final long KVM_GET_FPU = 0x81A0AE8CL;
+    /** {@code KVM_SET_FPU _IOW(KVMIO, 0x8d, struct kvm_fpu)} (x86: 416 B). */
+    public static final long KVM_SET_FPU = 0x41A0AE8DL;
+    /** {@code KVM_SET_GUEST_DEBUG _IOW(KVMIO, 0x9b, struct kvm_guest_debug)} (x86: 72 B). */
+    public static final long KVM_SET_GUEST_DEBUG = 0x4048AE9BL;
     /** {@code KVM_INTERRUPT _IOW(KVMIO, 0x86, struct kvm_interrupt)} (4 B; x86 without in-kernel irqchip). */
     public static final long KVM_INTERRUPT = 0x4004AE86L;
     /** {@code KVM_SET_CPUID2 _IOW(KVMIO, 0x90, struct kvm_cpuid2)} (x86). */
@@ -254,6 +260,9 @@ public final class KvmIoctls {
             case (int) KVM_TRANSLATE -> "KVM_TRANSLATE";
             case (int) KVM_SET_SREGS -> "KVM_SET_SREGS";
             case (int) KVM_INTERRUPT -> "KVM_INTERRUPT";
+            case (int) KVM_GET_FPU -> "KVM_GET_FPU";
+            case (int) KVM_SET_FPU -> "KVM_SET_FPU";
+            case (int) KVM_SET_GUEST_DEBUG -> "KVM_SET_GUEST_DEBUG";
             case (int) KVM_SET_CPUID2 -> "KVM_SET_CPUID2";
             case (int) KVM_ENABLE_CAP -> "KVM_ENABLE_CAP";
             case (int) KVM_GET_ONE_REG -> "KVM_GET_ONE_REG";

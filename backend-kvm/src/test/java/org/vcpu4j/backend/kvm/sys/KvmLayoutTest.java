@@ -115,6 +115,21 @@ class KvmLayoutTest {
         m.put("sizeof(struct kvm_translation)", 24L);
         m.put("offsetof(struct kvm_translation, physical_address)", 8L);
         m.put("offsetof(struct kvm_translation, valid)", 16L);
+        m.put("KVM_GET_FPU", 0x81A0AE8CL);
+        m.put("KVM_SET_FPU", 0x41A0AE8DL);
+        m.put("sizeof(struct kvm_fpu)", 416L);
+        m.put("offsetof(struct kvm_fpu, fcw)", 128L);
+        m.put("offsetof(struct kvm_fpu, ftwx)", 132L);
+        m.put("offsetof(struct kvm_fpu, last_ip)", 136L);
+        m.put("offsetof(struct kvm_fpu, xmm)", 152L);
+        m.put("offsetof(struct kvm_fpu, mxcsr)", 408L);
+        m.put("KVM_SET_GUEST_DEBUG", 0x4048AE9BL);
+        m.put("sizeof(struct kvm_guest_debug)", 72L);
+        m.put("offsetof(struct kvm_guest_debug, arch)", 8L);
+        m.put("KVM_GUESTDBG_ENABLE", 1L);
+        m.put("KVM_GUESTDBG_SINGLESTEP", 2L);
+        m.put("KVM_GUESTDBG_USE_SW_BP", 0x10000L);
+        m.put("offsetof(struct kvm_run, debug.arch.exception)", 32L);
         m.put("KVM_INTERRUPT", 0x4004AE86L);
         m.put("KVM_ENABLE_CAP", 0x4068AEA3L);
         m.put("KVM_GET_ONE_REG", 0x4010AEABL);
@@ -195,6 +210,18 @@ class KvmLayoutTest {
         m.put("sizeof(struct kvm_translation)", KvmTranslation.sizeof());
         m.put("offsetof(struct kvm_translation, physical_address)", KvmTranslation.offsetOf("physical_address"));
         m.put("offsetof(struct kvm_translation, valid)", KvmTranslation.offsetOf("valid"));
+        m.put("sizeof(struct kvm_fpu)", KvmFpu.sizeof());
+        m.put("offsetof(struct kvm_fpu, fcw)", KvmFpu.offsetOf("fcw"));
+        m.put("offsetof(struct kvm_fpu, ftwx)", KvmFpu.offsetOf("ftwx"));
+        m.put("offsetof(struct kvm_fpu, last_ip)", KvmFpu.offsetOf("last_ip"));
+        m.put("offsetof(struct kvm_fpu, xmm)", KvmFpu.offsetOf("xmm"));
+        m.put("offsetof(struct kvm_fpu, mxcsr)", KvmFpu.offsetOf("mxcsr"));
+        m.put("sizeof(struct kvm_guest_debug)", KvmGuestDebug.sizeof());
+        m.put("offsetof(struct kvm_guest_debug, arch)", KvmGuestDebug.offsetOf("debugreg"));
+        m.put("KVM_GUESTDBG_ENABLE", (long) KvmGuestDebug.ENABLE);
+        m.put("KVM_GUESTDBG_SINGLESTEP", (long) KvmGuestDebug.SINGLESTEP);
+        m.put("KVM_GUESTDBG_USE_SW_BP", (long) KvmGuestDebug.USE_SW_BP);
+        m.put("offsetof(struct kvm_run, debug.arch.exception)", 32L); // KvmX86VCpu.DEBUG_EXCEPTION_OFFSET
         m.put("sizeof(struct kvm_userspace_memory_region)", KvmUserspaceMemoryRegion.sizeof());
         for (String f : new String[] {"guest_phys_addr", "memory_size", "userspace_addr"}) {
             m.put("offsetof(struct kvm_userspace_memory_region, " + f + ")", KvmUserspaceMemoryRegion.offsetOf(f));
@@ -220,7 +247,8 @@ class KvmLayoutTest {
         m.put("offsetof(struct sigaction, sa_flags)", Sigaction.offsetOf("sa_flags"));
         for (String name : new String[] {"KVM_GET_API_VERSION", "KVM_CREATE_VM", "KVM_CHECK_EXTENSION",
             "KVM_GET_VCPU_MMAP_SIZE", "KVM_CREATE_VCPU", "KVM_GET_SUPPORTED_CPUID", "KVM_SET_CPUID2", "KVM_SET_USER_MEMORY_REGION", "KVM_RUN", "KVM_GET_REGS",
-            "KVM_SET_REGS", "KVM_GET_SREGS", "KVM_SET_SREGS", "KVM_TRANSLATE", "KVM_INTERRUPT", "KVM_ENABLE_CAP", "KVM_GET_ONE_REG",
+            "KVM_SET_REGS", "KVM_GET_SREGS", "KVM_SET_SREGS", "KVM_TRANSLATE", "KVM_GET_FPU", "KVM_SET_FPU",
+            "KVM_SET_GUEST_DEBUG", "KVM_INTERRUPT", "KVM_ENABLE_CAP", "KVM_GET_ONE_REG",
             "KVM_SET_ONE_REG", "KVM_ARM_VCPU_INIT", "KVM_ARM_PREFERRED_TARGET", "KVM_SET_DEVICE_ATTR",
             "KVM_HAS_DEVICE_ATTR", "KVM_CREATE_DEVICE", "KVM_IRQ_LINE", "KVM_DEV_TYPE_ARM_VGIC_V3", "KVM_API_VERSION", "KVM_CAP_READONLY_MEM", "KVM_CAP_IMMEDIATE_EXIT",
             "KVM_CAP_ARM_NISV_TO_USER", "KVM_MEM_READONLY", "KVM_EXIT_IO", "KVM_EXIT_HYPERCALL", "KVM_EXIT_HLT",
