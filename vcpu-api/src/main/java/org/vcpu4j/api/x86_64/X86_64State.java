@@ -389,7 +389,12 @@ public final class X86_64State implements RegisterState {
             return this;
         }
 
-        /** @param value the x87 and SSE registers @return this builder */
+        /**
+         * Sets the x87 and SSE registers.
+         *
+         * @param value the x87 and SSE registers
+         * @return this builder
+         */
         public Builder fpu(FpuState value) {
             fpu = Objects.requireNonNull(value);
             return this;
