@@ -171,12 +171,18 @@ public interface ArchVCpu extends AutoCloseable {
         return Set.of();
     }
 
-    /** @param enabled whether each {@link #run()} runs one instruction and returns a STEP debug stop */
+    /**
+     * Turns single-stepping on or off (called only when {@link #debugCapabilities} offers it).
+     *
+     * @param enabled whether each {@link #run()} runs one instruction and returns a STEP debug stop
+     */
     default void setSingleStep(boolean enabled) {
         throw new UnsupportedOperationException(DebugCapability.SINGLE_STEP.name());
     }
 
     /**
+     * Inserts a breakpoint.
+     *
      * @param kind the breakpoint kind (its capability is offered)
      * @param address the guest-virtual address
      */
@@ -185,6 +191,8 @@ public interface ArchVCpu extends AutoCloseable {
     }
 
     /**
+     * Removes a breakpoint.
+     *
      * @param kind the breakpoint kind (its capability is offered)
      * @param address the guest-virtual address
      */
@@ -193,6 +201,8 @@ public interface ArchVCpu extends AutoCloseable {
     }
 
     /**
+     * Inserts a watchpoint.
+     *
      * @param kind the accesses to stop on
      * @param address the first byte
      * @param length the number of bytes, positive (checked)
@@ -202,6 +212,8 @@ public interface ArchVCpu extends AutoCloseable {
     }
 
     /**
+     * Removes a watchpoint.
+     *
      * @param kind the accesses it stops on
      * @param address the first byte
      * @param length the number of bytes, positive (checked)
@@ -211,6 +223,8 @@ public interface ArchVCpu extends AutoCloseable {
     }
 
     /**
+     * Translates a guest-virtual address through the guest's own translation, without faulting.
+     *
      * @param guestVirtual the address
      * @return the guest-physical address, or empty when nothing is mapped there
      */
