@@ -183,28 +183,9 @@ public final class Cpu extends LoadStoreUnit {
             return runDebugging(); // (set only between runs, so the fast loop below never checks)
         }
         while (true) {
-            if (exitRequested) {
-                exitRequested = false;
+            if (!readyForBlock()) {
                 return EXIT_INTERRUPTED;
             }
-            long remaining = instructionLimit - retired;
-            if (remaining <= 0) {
-                return EXIT_INTERRUPTED;
-            }
-            refreshPhysical();
-            long generation = codeGeneration.get();
-            if (generation != seenCodeGeneration) {
-                seenCodeGeneration = generation;
-                staleCode();
-            }
-            if ((pstateOther & PSTATE_IL) != 0) {
-                // Illegal execution state (Arm ARM D1.4): EC 0x0E at the next instruction.
-                insnPc = pc;
-                enterException(0x0EL << 26 | IL, pc, 0);
-            }
-            updateTimer();
-            pollInterrupts();
-            budget = (int) Math.min(remaining, BLOCK);
             try {
                 runBlock();
             } catch (Stop stop) {
@@ -218,32 +199,45 @@ public final class Cpu extends LoadStoreUnit {
         }
     }
 
+    /**
+     * What both run loops do before each block: honour an exit request and the instruction limit, pick up
+     * a new memory map and invalidated code, take a pending illegal-state exception (Arm ARM D1.4: EC 0x0E
+     * at the next instruction), update the timer and interrupts, and set the block's budget.
+     *
+     * @return false when run() must return {@link #EXIT_INTERRUPTED}
+     */
+    private boolean readyForBlock() {
+        if (exitRequested) {
+            exitRequested = false;
+            return false;
+        }
+        long remaining = instructionLimit - retired;
+        if (remaining <= 0) {
+            return false;
+        }
+        refreshPhysical();
+        long generation = codeGeneration.get();
+        if (generation != seenCodeGeneration) {
+            seenCodeGeneration = generation;
+            staleCode();
+        }
+        if ((pstateOther & PSTATE_IL) != 0) {
+            insnPc = pc;
+            enterException(0x0EL << 26 | IL, pc, 0);
+        }
+        updateTimer();
+        pollInterrupts();
+        budget = (int) Math.min(remaining, BLOCK);
+        return true;
+    }
+
     /** {@link #run()} while breakpoints or single-step are set, or a watched access is being resumed. */
     private int runDebugging() {
         boolean firstOfRun = true;
         while (true) {
-            if (exitRequested) {
-                exitRequested = false;
+            if (!readyForBlock()) {
                 return EXIT_INTERRUPTED;
             }
-            long remaining = instructionLimit - retired;
-            if (remaining <= 0) {
-                return EXIT_INTERRUPTED;
-            }
-            refreshPhysical();
-            long generation = codeGeneration.get();
-            if (generation != seenCodeGeneration) {
-                seenCodeGeneration = generation;
-                staleCode();
-            }
-            if ((pstateOther & PSTATE_IL) != 0) {
-                // Illegal execution state (Arm ARM D1.4): EC 0x0E at the next instruction.
-                insnPc = pc;
-                enterException(0x0EL << 26 | IL, pc, 0);
-            }
-            updateTimer();
-            pollInterrupts();
-            budget = (int) Math.min(remaining, BLOCK);
             try {
                 if (!debugLoop && !resumeOverWatch) {
                     runBlock(); // only watchpoints, and the watched access is resumed: on at full speed
